@@ -1,0 +1,61 @@
+/*
+ * rebound: a self-hosted mail sending service. This file only dispatches subcommands; see
+ * cli.h and the README for what each does.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command cli_commands[] = {
+    {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+};
+
+static void cli_usage(FILE *out)
+{
+    fprintf(out, "usage: rebound [--version] [--help] COMMAND [ARGS]\n\n"
+                 "rebound is a self-hosted mail sending service: it rewrites the envelope sender\n"
+                 "with SRS into a bounce domain, delivers, takes bounces back and returns them\n"
+                 "to the sender.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++)
+        fprintf(out, "  %-14s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fprintf(out, "\n'rebound COMMAND --help' explains a command's flags.\n");
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("rebound: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_is_help(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        cli_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
+        cli_usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("rebound %s\n", REBOUND_VERSION);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(cli_commands) / sizeof(cli_commands[0]); i++) {
+        if (strcmp(argv[1], cli_commands[i].name) == 0)
+            return cli_commands[i].run(argc - 1, argv + 1);
+    }
+    cli_error("unknown command '%s' (try 'rebound --help')", argv[1]);
+    return CLI_EXIT_USAGE;
+}

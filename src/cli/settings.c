@@ -1,0 +1,119 @@
+#include "settings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srs.h"
+#include "str.h"
+#include "xalloc.h"
+
+/* Longest secret line we accept; postsrsd 1.x read 1023 bytes, we allow more. */
+#define SETTINGS_MAX_SECRET_LINE 4096
+
+static bool settings_valid_separator(const char *v, char **error_r)
+{
+    if (strlen(v) == 1 && strchr("=+-", v[0]))
+        return true;
+    *error_r = xasprintf("'%s' is not one of = + -", v);
+    return false;
+}
+
+static bool settings_valid_alphabet(const char *v, char **error_r)
+{
+    if (strcmp(v, "base64") == 0 || strcmp(v, "base64url") == 0)
+        return true;
+    *error_r = xasprintf("'%s' is not base64 or base64url", v);
+    return false;
+}
+
+static bool settings_valid_log_level(const char *v, char **error_r)
+{
+    if (strcmp(v, "debug") == 0 || strcmp(v, "info") == 0 || strcmp(v, "warning") == 0 ||
+        strcmp(v, "error") == 0)
+        return true;
+    *error_r = xasprintf("'%s' is not debug, info, warning or error", v);
+    return false;
+}
+
+static const struct config_option settings_table[] = {
+    {"log.level", CONFIG_STRING, "info", 0, 0, settings_valid_log_level,
+     "least severe level logged: debug, info, warning, error"},
+    {"srs.domain", CONFIG_STRING, NULL, 0, 0, NULL,
+     "the default bounce domain SRS addresses are rewritten into"},
+    {"srs.secret_file", CONFIG_STRING, NULL, 0, 0, NULL,
+     "file of SRS secrets, one per line; the first signs, all verify"},
+    {"srs.hash_length", CONFIG_INT, "4", 1, SRS_MAX_HASH_LENGTH, NULL,
+     "characters of HMAC kept in new addresses"},
+    {"srs.hash_min", CONFIG_INT, "4", 1, SRS_MAX_HASH_LENGTH, NULL,
+     "fewest hash characters accepted when reversing"},
+    {"srs.max_age_days", CONFIG_INT, "21", 0, SRS_STAMP_PERIOD_DAYS - 1, NULL,
+     "days an SRS0 address stays valid"},
+    {"srs.separator", CONFIG_STRING, "=", 0, 0, settings_valid_separator,
+     "separator written after SRS0/SRS1: = + or -"},
+    {"srs.alphabet", CONFIG_STRING, "base64url", 0, 0, settings_valid_alphabet,
+     "hash alphabet: base64url (postsrsd >= 2.2.6) or base64 (postsrsd 1.x)"},
+    {"srs.always_rewrite", CONFIG_BOOL, "no", 0, 0, NULL,
+     "also rewrite senders already in the SRS domain (postsrsd -A)"},
+    {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
+     "TESTING ONLY: pretend the time is this many seconds since the epoch"},
+};
+
+struct config *settings_load(const char *path, char **error_r)
+{
+    struct config *cfg = config_new(settings_table, sizeof(settings_table) / sizeof(settings_table[0]));
+    if (path != NULL && !config_load_file(cfg, path, error_r)) {
+        config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+bool settings_validate(const struct config *cfg, char **error_r)
+{
+    if (config_get_int(cfg, "srs.hash_min") > config_get_int(cfg, "srs.hash_length")) {
+        *error_r = xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
+                             config_get_int(cfg, "srs.hash_min"),
+                             config_get_int(cfg, "srs.hash_length"));
+        return false;
+    }
+    return true;
+}
+
+unsigned settings_read_secrets(const char *path, char ***secrets_r, char **error_r)
+{
+    *secrets_r = NULL;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        *error_r = xasprintf("cannot read secret file %s: %s", path, strerror(errno));
+        return 0;
+    }
+    char **secrets = NULL;
+    unsigned n = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        /* Cut at the first CR or LF, as postsrsd 2.x does; no other trimming. */
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '\0')
+            continue;
+        if (strlen(line) > SETTINGS_MAX_SECRET_LINE) {
+            *error_r = xasprintf("secret file %s: a line is longer than %d bytes", path,
+                                 SETTINGS_MAX_SECRET_LINE);
+            config_free_list(secrets, n);
+            secrets = NULL;
+            n = 0;
+            break;
+        }
+        secrets = xreallocarray(secrets, n + 1, sizeof(char *));
+        secrets[n++] = xstrdup(line);
+    }
+    free(line);
+    fclose(f);
+    if (n == 0 && *error_r == NULL)
+        *error_r = xasprintf("secret file %s holds no secret", path);
+    *secrets_r = secrets;
+    return n;
+}
