@@ -1,8 +1,8 @@
 /* Unit tests for src/lib/config: the option table, the file parser and its error messages. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
