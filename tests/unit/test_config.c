@@ -1,5 +1,4 @@
 /* Unit tests for src/lib/config: the option table, the file parser and its error messages. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "config.h"
 

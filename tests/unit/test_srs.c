@@ -3,7 +3,6 @@
  * engine (rows that exercise only a wire protocol or the srsmap service's policies are covered
  * by tests/integration/test_srsmap*.py), plus properties and error paths.
  */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "srs.h"
 #include "vectors.h"
