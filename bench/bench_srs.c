@@ -93,7 +93,7 @@ static double bench_floor_precomputed(const char *secret, char addresses[][64], 
 
 int main(int argc, char **argv)
 {
-    long iterations = argc > 1 ? atol(argv[1]) : 400000;
+    long iterations = argc > 1 ? strtol(argv[1], NULL, 10) : 400000;
     const char *secret = "tops3cr3t";
     struct srs_config cfg;
     srs_config_defaults(&cfg);

@@ -262,8 +262,9 @@ static enum srs_status srs_check_stamp(const struct srs *srs, const char *stamp,
         return SRS_ETIMESTAMPOUTOFDATE;
     int64_t then = 0;
     for (size_t i = 0; i < 2; i++) {
-        const char *p = memchr(srs_base32, str_ascii_upper(stamp[i]), 32);
-        if (p == NULL || stamp[i] == '\0')
+        char c = str_ascii_upper(stamp[i]);
+        const char *p = c != '\0' ? strchr(srs_base32, c) : NULL;
+        if (p == NULL)
             return SRS_EBADTIMESTAMPCHAR;
         then = (then << 5) | (p - srs_base32);
     }

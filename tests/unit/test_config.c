@@ -13,7 +13,7 @@
 
 static bool only_even(const char *v, char **error_r)
 {
-    if (atoi(v) % 2 == 0)
+    if (strtol(v, NULL, 10) % 2 == 0)
         return true;
     *error_r = strdup("must be even");
     return false;

@@ -16,6 +16,7 @@
 
 #include "srs.h"
 #include "vectors.h"
+#include "xalloc.h"
 
 /* %XX decoding as tcp_table and Postfix do it; returns false on a bad escape. */
 static bool pct_decode(const char *in, char *out, size_t cap)
@@ -25,8 +26,10 @@ static bool pct_decode(const char *in, char *out, size_t cap)
         if (o + 1 >= cap)
             return false;
         if (in[i] == '%') {
-            unsigned v;
-            if (sscanf(in + i + 1, "%2x", &v) != 1 || !in[i + 1] || !in[i + 2])
+            char hex[3] = {in[i + 1], in[i + 1] ? in[i + 2] : '\0', '\0'};
+            char *end = NULL;
+            unsigned long v = strtoul(hex, &end, 16);
+            if (hex[0] == '\0' || hex[1] == '\0' || *end != '\0')
                 return false;
             out[o++] = (char)v;
             i += 2;
@@ -44,7 +47,7 @@ static char **split_secrets(const char *list, size_t *n_r)
     size_t n = 0;
     char *copy = strdup(list), *save = NULL;
     for (char *t = strtok_r(copy, "|", &save); t; t = strtok_r(NULL, "|", &save)) {
-        secrets = realloc(secrets, (n + 1) * sizeof(char *));
+        secrets = xreallocarray(secrets, n + 1, sizeof(char *));
         secrets[n++] = strdup(t);
     }
     free(copy);
@@ -68,9 +71,9 @@ static struct srs *make_srs(const char *secrets_list, const char *domain, const 
         if (strncmp(t, "-a", 2) == 0)
             cfg.separator = t[2];
         else if (strncmp(t, "-n", 2) == 0)
-            cfg.hash_length = (unsigned)atoi(t + 2);
+            cfg.hash_length = (unsigned)strtoul(t + 2, NULL, 10);
         else if (strncmp(t, "-N", 2) == 0)
-            cfg.hash_min = (unsigned)atoi(t + 2);
+            cfg.hash_min = (unsigned)strtoul(t + 2, NULL, 10);
         else if (strcmp(t, "-A") == 0)
             cfg.always_rewrite = true;
     }
@@ -113,7 +116,7 @@ static bool v1_row_is_service_policy(const char *value)
 static void test_postsrsd1_vectors(void **state)
 {
     (void)state;
-    struct vectors v;
+    struct vectors v = {0};
     assert_int_equal(vectors_load("vectors/srs-postsrsd.tsv", &v), 0);
     assert_true(v.n_rows >= 100);
     size_t checked = 0, failed = 0, policy = 0;
@@ -125,7 +128,7 @@ static void test_postsrsd1_vectors(void **state)
         struct srs *srs =
             make_srs(vectors_get(&v, r, "secrets_first_signs"), vectors_get(&v, r, "srs_domain"),
                      vectors_get(&v, r, "extra_flags"), SRS_ALPHABET_BASE64);
-        int64_t now = atoll(vectors_get(&v, r, "clock_unix"));
+        int64_t now = strtoll(vectors_get(&v, r, "clock_unix"), NULL, 10);
         bool forward = strcmp(vectors_get(&v, r, "port"), "forward") == 0;
         char key[2048], want[2048];
         if (v1_row_is_service_policy(value)) {
@@ -162,7 +165,7 @@ static void test_postsrsd1_vectors(void **state)
 static void test_postsrsd2_vectors(void **state)
 {
     (void)state;
-    struct vectors v;
+    struct vectors v = {0};
     assert_int_equal(vectors_load("vectors/srs-postsrsd2-socketmap.tsv", &v), 0);
     size_t checked = 0, failed = 0, service = 0;
     for (size_t r = 0; r < v.n_rows; r++) {
@@ -184,7 +187,7 @@ static void test_postsrsd2_vectors(void **state)
         const char *key = space + 1;
         struct srs *srs = make_srs(vectors_get(&v, r, "secrets_first_signs"), domain, NULL,
                                    SRS_ALPHABET_BASE64URL);
-        int64_t now = atoll(vectors_get(&v, r, "clock_unix"));
+        int64_t now = strtoll(vectors_get(&v, r, "clock_unix"), NULL, 10);
         bool want_ok = strcmp(status, "OK") == 0;
         const char *want = value;
         /* 2.x says "No domain." where the engine (libsrs2) says there is no '@'. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 struct vectors {
     size_t n_columns;
     char **columns;
@@ -22,7 +24,7 @@ static char **vectors_split(char *line, size_t *n_r)
     char *p = line;
     for (;;) {
         char *tab = strchr(p, '\t');
-        fields = realloc(fields, (n + 1) * sizeof(char *));
+        fields = xreallocarray(fields, n + 1, sizeof(char *));
         fields[n++] = strndup(p, tab ? (size_t)(tab - p) : strlen(p));
         if (tab == NULL)
             break;
@@ -58,7 +60,7 @@ static int vectors_load(const char *relpath, struct vectors *v)
             free(fields);
             continue;
         }
-        v->rows = realloc(v->rows, (v->n_rows + 1) * sizeof(char **));
+        v->rows = xreallocarray(v->rows, v->n_rows + 1, sizeof(char **));
         v->rows[v->n_rows++] = fields;
     }
     free(line);
