@@ -11,6 +11,8 @@
 static const struct cli_command cli_commands[] = {
     {"srs", cli_srs, "rewrite or reverse one address with SRS (forward|reverse)"},
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"account", cli_account, "create, list, show or delete accounts (tenants) and credentials"},
+    {"identity", cli_identity, "add, list, verify (--force) or delete sending identities"},
 };
 
 static void cli_usage(FILE *out)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "srs.h"
+#include "store.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -37,6 +38,11 @@ static bool settings_valid_log_level(const char *v, char **error_r)
     return false;
 }
 
+static bool settings_valid_store(const char *v, char **error_r)
+{
+    return store_url_is_valid(v, error_r);
+}
+
 static const struct config_option settings_table[] = {
     {"log.level", CONFIG_STRING, "info", 0, 0, settings_valid_log_level,
      "least severe level logged: debug, info, warning, error"},
@@ -56,6 +62,9 @@ static const struct config_option settings_table[] = {
      "hash alphabet: base64url (postsrsd >= 2.2.6) or base64 (postsrsd 1.x)"},
     {"srs.always_rewrite", CONFIG_BOOL, "no", 0, 0, NULL,
      "also rewrite senders already in the SRS domain (postsrsd -A)"},
+    {"store", CONFIG_STRING, "sqlite:rebound.db", 0, 0, settings_valid_store,
+     "where accounts, identities and the queue live: sqlite:PATH (relative to the working "
+     "directory)"},
     {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
      "TESTING ONLY: pretend the time is this many seconds since the epoch"},
 };
