@@ -285,8 +285,9 @@ store_request_id store_service_authenticate(struct store_service *svc, const cha
                                             const char *password, store_auth_cb *cb, void *arg)
 {
     struct store_req *r = xcalloc(1, sizeof(*r));
-    r->username = xstrndup(username, STORE_MAX_USERNAME + 1);
-    r->password = xstrndup(password, STORE_PASSWORD_MAX_LEN + 1);
+    /* Over-long inputs are cut one byte past the limit, so they still fail verification. */
+    r->username = xstrndup(username, strnlen(username, STORE_MAX_USERNAME + 1));
+    r->password = xstrndup(password, strnlen(password, STORE_PASSWORD_MAX_LEN + 1));
     return store_service_submit(svc, r, STORE_REQ_AUTH, (void (*)(void))cb, arg);
 }
 
