@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_store.h"
+#include "xalloc.h"
 
 static void cli_identity_usage(FILE *out)
 {
@@ -33,6 +34,16 @@ static void cli_identity_usage(FILE *out)
             "  --config FILE   read the 'store' setting (default sqlite:rebound.db) from FILE\n"
             "\n"
             "Exit status: 0 done, 1 refused or failed (reason on stderr), 2 usage, 3 config.\n");
+}
+
+/* The identity as stored (normalized), for messages; owned. */
+static char *cli_identity_display(const char *name)
+{
+    enum identity_kind kind;
+    char *error = NULL;
+    char *norm = identity_normalize(name, strlen(name), &kind, &error);
+    free(error);
+    return norm ? norm : xstrdup(name);
 }
 
 static int cli_identity_add(struct store *st, const struct config *cfg, const char *name,
@@ -79,7 +90,9 @@ static int cli_identity_verify(struct store *st, const struct config *cfg, const
         store_identity_set_status(st, name, IDENTITY_SUCCESS, true, cli_store_now_ms(cfg), &error);
     if (s != STORE_OK)
         return cli_store_fail("identity verify", s, error);
-    printf("identity %s marked SUCCESS by the operator (forced)\n", name);
+    char *shown = cli_identity_display(name);
+    printf("identity %s marked SUCCESS by the operator (forced)\n", shown);
+    free(shown);
     return CLI_EXIT_OK;
 }
 
@@ -89,7 +102,9 @@ static int cli_identity_delete(struct store *st, const char *name)
     enum store_status s = store_identity_delete(st, name, &error);
     if (s != STORE_OK)
         return cli_store_fail("identity delete", s, error);
-    printf("identity %s deleted\n", name);
+    char *shown = cli_identity_display(name);
+    printf("identity %s deleted\n", shown);
+    free(shown);
     return CLI_EXIT_OK;
 }
 
