@@ -129,7 +129,7 @@ static void store_service_reply(struct store_service *svc, struct store_queue *d
 /* One group commit: every message in batch, one transaction. */
 static void store_service_write_batch(struct store_service *svc, struct store_req **batch, size_t n)
 {
-    struct store_message **msgs = xcalloc(n, sizeof(msgs[0]));
+    struct store_message **msgs = xcalloc(n, sizeof(struct store_message *));
     enum store_status *results = xcalloc(n, sizeof(results[0]));
     char **errors = xcalloc(n, sizeof(errors[0]));
     for (size_t i = 0; i < n; i++)
@@ -161,7 +161,7 @@ static void store_service_write_batch(struct store_service *svc, struct store_re
 static void *store_service_writer(void *arg)
 {
     struct store_service *svc = arg;
-    struct store_req **batch = xcalloc(svc->max_batch, sizeof(batch[0]));
+    struct store_req **batch = xcalloc(svc->max_batch, sizeof(struct store_req *));
     for (;;) {
         pthread_mutex_lock(&svc->lock);
         while (svc->writes.head == NULL && !svc->stopping)

@@ -113,12 +113,12 @@ static enum store_status store_sqlite_current(struct store_sqlite *s, int *versi
     return STORE_OK;
 }
 
-static enum store_status store_sqlite_apply(struct store_sqlite *s, int from, char **error_r)
+/* Applies migrations [done, N) in order, recording each; done = versions already applied. */
+static enum store_status store_sqlite_apply(struct store_sqlite *s, int done, char **error_r)
 {
-    for (int v = from + 1; v <= STORE_SQLITE_N_MIGRATIONS; v++) {
-        char *what = xasprintf("schema migration %d", v);
-        enum store_status status =
-            store_sqlite_exec(s, store_sqlite_migrations[v - 1], what, error_r);
+    for (size_t i = done > 0 ? (size_t)done : 0; i < (size_t)STORE_SQLITE_N_MIGRATIONS; i++) {
+        char *what = xasprintf("schema migration %zu", i + 1);
+        enum store_status status = store_sqlite_exec(s, store_sqlite_migrations[i], what, error_r);
         free(what);
         if (status != STORE_OK)
             return status;
@@ -129,7 +129,7 @@ static enum store_status store_sqlite_apply(struct store_sqlite *s, int from, ch
                                "(?1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
                                -1, &st, NULL);
         if (rc == SQLITE_OK) {
-            sqlite3_bind_int(st, 1, v);
+            sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
             rc = sqlite3_step(st);
         }
         sqlite3_finalize(st);
@@ -154,6 +154,9 @@ enum store_status store_sqlite_migrate(struct store_sqlite *s, char **error_r)
                                "creating schema_version", error_r);
     if (status == STORE_OK) /* again, under the write lock: another process may have migrated */
         status = store_sqlite_current(s, &version, error_r);
+    if (status == STORE_OK && version < 0)
+        status = store_sqlite_set_error(error_r, STORE_PERMFAIL,
+                                        "the database schema version %d is not valid", version);
     if (status == STORE_OK && version > STORE_SQLITE_N_MIGRATIONS)
         status = store_sqlite_set_error(
             error_r, STORE_PERMFAIL,
