@@ -157,6 +157,21 @@ enum store_status store_identity_list(struct store *st, const char *account, int
     return st->ops->identity_list(st, account, account_id, list_r, error_r);
 }
 
+const struct store_identity *store_identity_list_covering(const struct store_identity_list *list,
+                                                          const char *address)
+{
+    if (list->n == 0)
+        return NULL;
+    struct identity_entry *entries = xcalloc(list->n, sizeof(entries[0]));
+    for (size_t i = 0; i < list->n; i++) {
+        entries[i].name = list->items[i].name;
+        entries[i].status = list->items[i].status;
+    }
+    long hit = identity_covering(entries, list->n, address);
+    free(entries);
+    return hit >= 0 ? &list->items[hit] : NULL;
+}
+
 enum store_status store_identity_set_status(struct store *st, const char *name,
                                             enum identity_status status, bool forced,
                                             int64_t now_ms, char **error_r)

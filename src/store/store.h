@@ -255,6 +255,10 @@ enum store_status store_identity_add(struct store *st, const char *name, const c
                                      int64_t now_ms, char **error_r);
 enum store_status store_identity_get(struct store *st, const char *name,
                                      struct store_identity *identity_r, char **error_r);
+/* identity_covering() over a list the store returned: the covering identity (borrowed from
+ * list) or NULL if no verified identity of the list covers address. */
+const struct store_identity *store_identity_list_covering(const struct store_identity_list *list,
+                                                          const char *address);
 /* Identities ordered by name: of the account named `account` if not NULL, else of the account
  * with id account_id if it is > 0, else all. An unknown account name is STORE_NOT_FOUND. */
 enum store_status store_identity_list(struct store *st, const char *account, int64_t account_id,

@@ -10,10 +10,12 @@
  */
 #include "store_sqlite.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_sqlite_int.h"
 #include "xalloc.h"
@@ -204,6 +206,11 @@ static void store_sqlite_close(struct store *st)
 
 struct store *store_sqlite_open(const char *path, char **error_r)
 {
+    /* The file holds password hashes: create it private (SQLite would use 0644 & ~umask; its
+     * -wal and -shm files copy the database file's mode). An existing file keeps its mode. */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
     struct store_sqlite *s = xcalloc(1, sizeof(*s));
     s->base.ops = &store_sqlite_ops;
     int rc = sqlite3_open_v2(

@@ -23,6 +23,8 @@ def test_create_prints_credentials_once_and_stores_only_a_hash(tmp_path):
     assert len(b64(salt)) == 16
     # Checked with Python's own PBKDF2, not with rebound's.
     assert hashlib.pbkdf2_hmac("sha256", password.encode(), b64(salt), 200000) == b64(digest)
+    # The database holds password hashes: only its owner may read it.
+    assert rb.db.stat().st_mode & 0o777 == 0o600
     # The password appears nowhere on disk and is never shown again.
     for f in tmp_path.iterdir():
         assert password.encode() not in f.read_bytes(), f

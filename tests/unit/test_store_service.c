@@ -40,6 +40,8 @@ struct fixture {
     struct store_auth_result auth;
     char auth_account[64];
     size_t n_identities;
+    bool bob_covered;
+    char carol_covered_by[64];
     char first_identity[64];
 };
 
@@ -195,6 +197,11 @@ static void on_identities(store_request_id id, enum store_status status,
     struct fixture *f = arg;
     assert_int_equal(status, STORE_OK);
     f->n_identities = list->n;
+    /* What the submission role will ask: is this sender covered, and by which identity? */
+    const struct store_identity *hit = store_identity_list_covering(list, "bob@example.net");
+    f->bob_covered = hit != NULL;
+    hit = store_identity_list_covering(list, "carol@EXAMPLE.com");
+    snprintf(f->carol_covered_by, sizeof(f->carol_covered_by), "%s", hit ? hit->name : "");
     snprintf(f->first_identity, sizeof(f->first_identity), "%s",
              list->n ? list->items[0].name : "");
     f->replies++;
@@ -208,6 +215,17 @@ static void test_identities_lookup(void **state)
     event_base_dispatch(f->base);
     assert_int_equal(f->n_identities, 2);
     assert_string_equal(f->first_identity, "bob@example.net");
+    /* Both identities are PENDING: nothing is covered yet. */
+    assert_false(f->bob_covered);
+    assert_string_equal(f->carol_covered_by, "");
+    struct store *st = store_open(f->url, NULL);
+    assert_int_equal(store_identity_set_status(st, "example.com", IDENTITY_SUCCESS, true, T0, NULL),
+                     STORE_OK);
+    store_close(st);
+    store_service_identities(f->svc, f->account_id, on_identities, f);
+    event_base_dispatch(f->base);
+    assert_false(f->bob_covered); /* bob@example.net: its own identity is still PENDING */
+    assert_string_equal(f->carol_covered_by, "example.com");
     store_service_identities(f->svc, f->account_id + 100, on_identities, f);
     event_base_dispatch(f->base);
     assert_int_equal(f->n_identities, 0);
