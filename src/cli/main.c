@@ -10,6 +10,7 @@
 
 static const struct cli_command cli_commands[] = {
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
 };
 
 static void cli_usage(FILE *out)
