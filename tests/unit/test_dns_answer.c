@@ -1,9 +1,11 @@
 /* Unit tests for src/net/dns_answer: raw DNS responses (built byte by byte) to dns_result. */
-#include <arpa/inet.h>
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,12 +2,14 @@
  * Unit tests for src/net/dns_cache: a pinned clock and a fake inner resolver that records the
  * questions it gets and answers only when the test says so.
  */
-#include <arpa/inet.h>
-#include <cmocka.h>
-#include <event2/event.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
