@@ -138,8 +138,10 @@ static void answer_note_soa(struct answer_msg *m, const struct answer_rr *rr)
 {
     char name[DNS_ANSWER_NAME_TEXT_SIZE];
     size_t off = rr->rdata, end = rr->rdata + rr->rdlen;
-    if (!dns_answer_read_name(m->msg, end, &off, name, sizeof(name)) ||
-        !dns_answer_read_name(m->msg, end, &off, name, sizeof(name)) || end - off != 20)
+    for (int i = 0; i < 2; i++) /* MNAME, RNAME */
+        if (!dns_answer_read_name(m->msg, end, &off, name, sizeof(name)))
+            return;
+    if (end - off != 20)
         return;
     uint32_t minimum = answer_u32(m->msg + off + 16);
     if (minimum & ANSWER_TTL_TOP_BIT)

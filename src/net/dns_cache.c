@@ -92,6 +92,20 @@ static void cache_wlist_remove(struct cache_wlist *l, struct cache_waiter *w)
     w->prev = w->next = NULL;
 }
 
+static struct cache_waiter *cache_wlist_pop(struct cache_wlist *l)
+{
+    struct cache_waiter *w = l->head;
+    if (w == NULL)
+        return NULL;
+    l->head = w->next;
+    if (l->head)
+        l->head->prev = NULL;
+    else
+        l->tail = NULL;
+    w->next = NULL;
+    return w;
+}
+
 static struct cache_waiter *cache_wlist_find(const struct cache_wlist *l, uint64_t id)
 {
     for (struct cache_waiter *w = l->head; w; w = w->next)
@@ -108,11 +122,9 @@ static void cache_waiter_free(struct cache_waiter *w)
 
 static void cache_wlist_free(struct cache_wlist *l)
 {
-    while (l->head) {
-        struct cache_waiter *w = l->head;
-        cache_wlist_remove(l, w);
+    struct cache_waiter *w;
+    while ((w = cache_wlist_pop(l)) != NULL)
         cache_waiter_free(w);
-    }
 }
 
 static void cache_fetch_unlink(struct dns_cache *c, struct cache_fetch *f)
@@ -278,8 +290,7 @@ static void cache_on_deliver(evutil_socket_t fd, short what, void *arg)
     struct dns_cache *c = arg;
     c->delivering++;
     struct cache_waiter *w;
-    while (!c->destroy_pending && (w = c->hits.head) != NULL) {
-        cache_wlist_remove(&c->hits, w);
+    while (!c->destroy_pending && (w = cache_wlist_pop(&c->hits)) != NULL) {
         w->cb(&w->hit, w->arg);
         cache_waiter_free(w);
     }
@@ -295,8 +306,7 @@ static void cache_on_inner(const struct dns_result *result, void *arg)
     f->delivering = true;
     c->delivering++;
     struct cache_waiter *w;
-    while (!c->destroy_pending && (w = f->waiters.head) != NULL) {
-        cache_wlist_remove(&f->waiters, w);
+    while (!c->destroy_pending && (w = cache_wlist_pop(&f->waiters)) != NULL) {
         w->cb(result, w->arg);
         cache_waiter_free(w);
     }
@@ -400,14 +410,18 @@ static void cache_cancel(void *impl, uint64_t query_id)
 static void cache_really_destroy(struct dns_cache *c)
 {
     dns_resolver_destroy(&c->inner); /* no inner callback fires after this */
-    while (c->fetches) {
-        struct cache_fetch *f = c->fetches;
-        cache_fetch_unlink(c, f);
+    struct cache_fetch *f;
+    while ((f = c->fetches) != NULL) {
+        c->fetches = f->next;
         cache_fetch_free(f);
     }
     cache_wlist_free(&c->hits);
-    while (c->oldest)
-        cache_entry_remove(c, c->oldest);
+    for (struct cache_entry *e = c->newest, *older; e != NULL; e = older) {
+        older = e->older; /* the buckets go as a whole below */
+        dns_result_clear(&e->result);
+        free(e->name);
+        free(e);
+    }
     free(c->buckets);
     event_free(c->deliver);
     free(c);

@@ -81,6 +81,20 @@ static void cares_list_remove(struct cares_list *l, struct cares_query *q)
     q->prev = q->next = NULL;
 }
 
+static struct cares_query *cares_list_pop(struct cares_list *l)
+{
+    struct cares_query *q = l->head;
+    if (q == NULL)
+        return NULL;
+    l->head = q->next;
+    if (l->head)
+        l->head->prev = NULL;
+    else
+        l->tail = NULL;
+    q->next = NULL;
+    return q;
+}
+
 static void cares_query_free(struct cares_query *q)
 {
     dns_answer_clear(&q->answer);
@@ -242,8 +256,7 @@ static void cares_on_deliver(evutil_socket_t fd, short what, void *arg)
     struct dns_cares *r = arg;
     r->delivering++;
     struct cares_query *q;
-    while (!r->destroy_pending && (q = r->done.head) != NULL) {
-        cares_list_remove(&r->done, q);
+    while (!r->destroy_pending && (q = cares_list_pop(&r->done)) != NULL) {
         if (q->cb != NULL)
             q->cb(&q->answer.result, q->arg);
         cares_query_free(q);
@@ -319,16 +332,11 @@ static void cares_really_destroy(struct dns_cares *r)
 {
     if (r->channel_ok)
         ares_destroy(r->channel); /* frees pending queries through cares_on_answer */
-    while (r->pending.head) {
-        struct cares_query *q = r->pending.head;
-        cares_list_remove(&r->pending, q);
+    struct cares_query *q;
+    while ((q = cares_list_pop(&r->pending)) != NULL)
         cares_query_free(q);
-    }
-    while (r->done.head) {
-        struct cares_query *q = r->done.head;
-        cares_list_remove(&r->done, q);
+    while ((q = cares_list_pop(&r->done)) != NULL)
         cares_query_free(q);
-    }
     while (r->sockets) {
         struct cares_socket *s = r->sockets;
         r->sockets = s->next;
