@@ -6,7 +6,7 @@ build=${1:-build-fuzz}
 seconds=${2:-60}
 mkdir -p fuzz/artifacts
 status=0
-for bin in "$build"/fuzz_*; do
+for bin in "$build"/fuzz_* "$build"/fuzz/fuzz_*; do  # targets are built under fuzz/
     [ -x "$bin" ] || continue
     name=$(basename "$bin" | sed 's/^fuzz_//')
     scratch=$(mktemp -d)

@@ -20,6 +20,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "dns_cache.h"
 #include "dns_cares.h"
 #include "dns_servers.h"
 #include "dns_testpkt.h"
@@ -254,6 +256,29 @@ static void test_destroy_from_inside_a_callback(void **state)
     free(fx);
 }
 
+/* The cache over c-ares, destroyed from inside the callback c-ares drives (the nesting
+ * dns_cache.h promises to survive): the other waiters are dropped, nothing is leaked. */
+static void test_cache_over_cares_destroyed_inside_callback(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(false, 2000);
+    int64_t now_ms = 1700000000000LL;
+    struct dns_cache_options o = {clock_fixed(&now_ms), 0, 0};
+    struct dns_resolver cache;
+    dns_cache_new(fx->base, fx->dns, &o, &cache);
+    struct destroyer d = {&cache, 0};
+    struct seen coalesced = {0}, other = {0};
+    dns_query(&cache, "example.test", DNS_TYPE_A, destroy_on_answer, &d);
+    dns_query(&cache, "example.test", DNS_TYPE_A, on_answer, &coalesced);
+    dns_query(&cache, "other.test", DNS_TYPE_A, on_answer, &other);
+    run_until(fx, &d.calls, 1);
+    event_base_loop(fx->base, EVLOOP_NONBLOCK);
+    assert_int_equal(coalesced.calls + other.calls, 0);
+    responder_stop(&fx->peer);
+    event_base_free(fx->base);
+    free(fx);
+}
+
 struct requery {
     struct dns_resolver *dns;
     struct seen first, second;
@@ -365,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_destroy_with_queries_pending),
         cmocka_unit_test(test_destroy_from_inside_a_callback),
         cmocka_unit_test(test_query_from_inside_a_callback),
+        cmocka_unit_test(test_cache_over_cares_destroyed_inside_callback),
         cmocka_unit_test(test_many_queries_all_answered_once),
         cmocka_unit_test(test_bad_options_refused),
         cmocka_unit_test(test_servers_parse),
