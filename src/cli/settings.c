@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_cares.h"
 #include "srs.h"
 #include "store.h"
 #include "str.h"
@@ -43,6 +44,15 @@ static bool settings_valid_store(const char *v, char **error_r)
     return store_url_is_valid(v, error_r);
 }
 
+static bool settings_valid_dns_servers(const char *v, char **error_r)
+{
+    return dns_cares_check_servers(v, error_r);
+}
+
+/* Defaults written from the named constants so the two can never disagree. */
+#define SETTINGS_STR(x)  #x
+#define SETTINGS_XSTR(x) SETTINGS_STR(x)
+
 static const struct config_option settings_table[] = {
     {"log.level", CONFIG_STRING, "info", 0, 0, settings_valid_log_level,
      "least severe level logged: debug, info, warning, error"},
@@ -65,6 +75,13 @@ static const struct config_option settings_table[] = {
     {"store", CONFIG_STRING, "sqlite:rebound.db", 0, 0, settings_valid_store,
      "where accounts, identities and the queue live: sqlite:PATH (relative to the working "
      "directory)"},
+    {"dns.servers", CONFIG_STRING, NULL, 0, 0, settings_valid_dns_servers,
+     "DNS servers, host:port[,host:port] (IPv6 as [addr]:port); unset: /etc/resolv.conf"},
+    {"dns.timeout_ms", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TIMEOUT_MS),
+     DNS_CARES_MIN_TIMEOUT_MS, DNS_CARES_MAX_TIMEOUT_MS, NULL,
+     "milliseconds to wait for one DNS try (doubled after each round over the servers)"},
+    {"dns.tries", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TRIES), 1, DNS_CARES_MAX_TRIES, NULL,
+     "rounds over the DNS servers before a lookup fails temporarily"},
     {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
      "TESTING ONLY: pretend the time is this many seconds since the epoch"},
 };
