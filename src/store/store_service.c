@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -158,14 +159,37 @@ static void store_service_write_batch(struct store_service *svc, struct store_re
     free(errors);
 }
 
+/* Waits (lock held) until the write queue holds `want` requests, the service stops, or
+ * STORE_SERVICE_LINGER_US passed. */
+static void store_service_linger(struct store_service *svc, size_t want)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += STORE_SERVICE_LINGER_US * 1000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    while (svc->writes.n < want && !svc->stopping) {
+        if (pthread_cond_timedwait(&svc->write_cond, &svc->lock, &deadline) != 0)
+            break;
+    }
+}
+
 static void *store_service_writer(void *arg)
 {
     struct store_service *svc = arg;
     struct store_req **batch = xcalloc(svc->max_batch, sizeof(struct store_req *));
+    size_t previous = 0;
     for (;;) {
         pthread_mutex_lock(&svc->lock);
         while (svc->writes.head == NULL && !svc->stopping)
             pthread_cond_wait(&svc->write_cond, &svc->lock);
+        /* Fewer waiting than last time: the last batch's requesters are probably submitting
+         * again right now (their replies just reached the loop). Waiting a moment for them
+         * costs far less than the fsync they would otherwise need of their own. */
+        if (svc->writes.n < previous && previous <= svc->max_batch)
+            store_service_linger(svc, previous);
         size_t n = 0;
         while (n < svc->max_batch && svc->writes.head != NULL)
             batch[n++] = store_queue_pop(&svc->writes);
@@ -173,6 +197,7 @@ static void *store_service_writer(void *arg)
         if (n == 0) /* stopping, and every queued commit is written */
             break;
         store_service_write_batch(svc, batch, n);
+        previous = n;
     }
     free(batch);
     return NULL;

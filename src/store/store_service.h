@@ -5,7 +5,9 @@
  * Threads: one WRITER thread owns a connection for writes and does GROUP COMMIT: it takes every
  * commit request queued while the previous transaction was flushing (up to max_batch) and
  * commits them in one transaction, one fsync; each request's callback fires only after that
- * COMMIT returned (rule 7: never 250 before durable). READER threads (each with its own
+ * COMMIT returned (rule 7: never 250 before durable). When fewer requests wait than the last
+ * batch held, it lingers up to STORE_SERVICE_LINGER_US for the rest (they are usually being
+ * resubmitted by the requesters the last batch just answered). READER threads (each with its own
  * connection; WAL lets them read while the writer writes) answer lookups; credential checks also
  * hash the password there (PBKDF2 is slow on purpose: store_password.h), never on the loop.
  * Threads wake the loop through an eventfd; callbacks run on the loop thread, never inside the
@@ -32,9 +34,12 @@ struct event_base;
 struct store_service;
 
 /* Most commits one transaction takes; bounds the latency of the first in a burst. */
-#define STORE_SERVICE_MAX_BATCH       1024
-#define STORE_SERVICE_DEFAULT_BATCH   256
-#define STORE_SERVICE_MAX_READERS     16
+#define STORE_SERVICE_MAX_BATCH     1024
+#define STORE_SERVICE_DEFAULT_BATCH 256
+#define STORE_SERVICE_MAX_READERS   16
+/* Longest the writer waits for a batch to fill up to the previous batch's size (group commit
+ * delay, as PostgreSQL's commit_delay): much less than one fsync. */
+#define STORE_SERVICE_LINGER_US       500
 #define STORE_SERVICE_DEFAULT_READERS 2
 
 typedef uint64_t store_request_id; /* 0 is never a valid id */
