@@ -21,6 +21,15 @@
  *
  * Errors: a request that cannot be carried out reports a status (store.h) classified at the
  * origin: STORE_TEMPFAIL maps to SMTP 4xx, the rest are answers or permanent refusals.
+ *
+ * How a submission session uses it (each step's reply arrives later, on the loop):
+ *   AUTH        store_service_authenticate() -> STORE_OK: remember account_id (and refuse if
+ *               account_status is PAUSED); STORE_NOT_FOUND: 535 5.7.8; TEMPFAIL: 454 4.7.0
+ *   MAIL/DATA   store_service_identities(account_id) -> store_identity_list_covering() for the
+ *               envelope sender, From: and Sender:; none covering: 554 5.7.1 (not verified)
+ *   end of DATA store_message_id_new(), fill a store_message, store_service_commit() ->
+ *               STORE_OK: "250 Ok <id>"; TEMPFAIL: 451 4.3.0; anything else: 554 5.3.0
+ *   session end store_service_cancel() every id still pending
  */
 #ifndef REBOUND_STORE_SERVICE_H
 #define REBOUND_STORE_SERVICE_H
