@@ -189,6 +189,14 @@ static void test_authenticate(void **state)
     assert_string_equal(f->auth_account, "");
     assert_int_equal(authenticate(f, "NOBODY", "right-password"), STORE_NOT_FOUND);
     assert_int_equal(authenticate(f, "rbacme", "right-password"), STORE_NOT_FOUND);
+    /* A paused account still authenticates; the submission role refuses its mail. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE accounts SET status = 'PAUSED'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(authenticate(f, "RBACME", "right-password"), STORE_OK);
+    assert_int_equal(f->auth.account_status, STORE_ACCOUNT_PAUSED);
 }
 
 static void on_identities(store_request_id id, enum store_status status,

@@ -17,6 +17,7 @@
 #include "store.h"
 #include "store_password.h"
 #include "store_sqlite.h"
+#include "store_sqlite_int.h"
 #include "store_testutil.h"
 
 #define T0 1700000000000LL
@@ -113,6 +114,26 @@ static void test_migrations_from_empty(void **state)
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
     sqlite3_finalize(st);
     sqlite3_close(db);
+}
+
+static int connection_pragma(struct store *st, const char *sql)
+{
+    sqlite3 *db = ((struct store_sqlite *)st)->db;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int v = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
+/* Durability and integrity settings are per connection: check the store's own. */
+static void test_connection_is_durable(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(connection_pragma(f->st, "PRAGMA synchronous"), 2); /* FULL */
+    assert_int_equal(connection_pragma(f->st, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(connection_pragma(f->st, "PRAGMA busy_timeout"), STORE_SQLITE_BUSY_TIMEOUT_MS);
 }
 
 static void test_reopen_keeps_data_and_version(void **state)
@@ -424,6 +445,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_from_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connection_is_durable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_keeps_data_and_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
         cmocka_unit_test(test_bad_url_and_unwritable_path),
