@@ -10,6 +10,7 @@
 
 static const struct cli_command cli_commands[] = {
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
 };
 
 static void cli_usage(FILE *out)

@@ -1,0 +1,146 @@
+/*
+ * rebound dsn parse [--relative-to DIR] [--bounces-only] FILE...
+ *
+ * Parses each file as a report that came back to a return path (DSN, ARF complaint,
+ * auto-reply or a non-standard bounce) and prints one TSV row per recipient result:
+ *   sample  recipient  status  reason  hardbounce  ses_type  ses_subtype
+ * the format tests/yardsticks/bounces/score.py reads. Non-bounce results (delivered DSNs,
+ * auto-replies) are printed with ses_type "-" unless --bounces-only; messages that are no
+ * report at all print nothing.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "classify.h"
+#include "cli.h"
+#include "dsn.h"
+#include "mime.h"
+#include "xalloc.h"
+
+struct cli_dsn_options {
+    const char *relative_to; /* realpath of --relative-to, or NULL */
+    int bounces_only;
+};
+
+static void cli_dsn_usage(FILE *out)
+{
+    fprintf(out, "usage: rebound dsn parse [--relative-to DIR] [--bounces-only] FILE...\n\n"
+                 "Parses bounce reports (RFC 3464 DSNs, RFC 5965 ARF complaints, RFC 3834\n"
+                 "auto-replies and the plain-text formats of common MTAs) and prints one\n"
+                 "tab-separated row per recipient result, after a header line:\n"
+                 "  sample recipient status reason hardbounce ses_type ses_subtype\n\n"
+                 "  --relative-to DIR  print each sample path relative to DIR (e.g. the\n"
+                 "                     corpus's set-of-emails/); default: the path as given\n"
+                 "  --bounces-only     omit results that are not bounces or complaints\n"
+                 "                     (delivered DSNs, auto-replies; printed with ses_type -)\n"
+                 "  -h, --help         this text\n\n"
+                 "Exit status: 0 when every file was read, 1 when one could not be, 2 on usage.\n");
+}
+
+static bool cli_dsn_read(const char *path, struct buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b->len <= DSN_MAX_MESSAGE_BYTES)
+        buf_append(b, chunk, n);
+    bool ok = !ferror(f);
+    fclose(f);
+    return ok;
+}
+
+static char *cli_dsn_sample_name(const char *path, const struct cli_dsn_options *opt)
+{
+    if (opt->relative_to == NULL)
+        return xstrdup(path);
+    char *real = realpath(path, NULL);
+    size_t n = strlen(opt->relative_to);
+    char *name = NULL;
+    if (real != NULL && strncmp(real, opt->relative_to, n) == 0 && real[n] == '/')
+        name = xstrdup(real + n + 1);
+    free(real);
+    return name ? name : xstrdup(path);
+}
+
+static void cli_dsn_print(const char *sample, const struct dsn_report *report,
+                          const struct cli_dsn_options *opt)
+{
+    for (size_t i = 0; i < report->recipient_count; i++) {
+        struct classify_result res;
+        classify_recipient(report, &report->recipients[i], &res);
+        if (opt->bounces_only && strcmp(res.ses_type, "-") == 0)
+            continue;
+        printf("%s\t%s\t%s\t%s\t%d\t%s\t%s\n", sample, report->recipients[i].address, res.status,
+               res.reason, res.hard ? 1 : 0, res.ses_type, res.ses_subtype);
+    }
+}
+
+static int cli_dsn_parse(int argc, char **argv)
+{
+    struct cli_dsn_options opt = {NULL, 0};
+    char *relative = NULL;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (cli_is_help(argv[i])) {
+            cli_dsn_usage(stdout);
+            free(relative);
+            return CLI_EXIT_OK;
+        } else if (strcmp(argv[i], "--bounces-only") == 0) {
+            opt.bounces_only = 1;
+        } else if (strcmp(argv[i], "--relative-to") == 0 && i + 1 < argc) {
+            free(relative);
+            relative = realpath(argv[++i], NULL);
+            if (relative == NULL) {
+                cli_error("cannot use --relative-to %s: no such directory", argv[i]);
+                return CLI_EXIT_USAGE;
+            }
+        } else {
+            cli_error("dsn parse: unknown option '%s' (try 'rebound dsn parse --help')", argv[i]);
+            free(relative);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (i == argc) {
+        cli_error("dsn parse: no FILE given (try 'rebound dsn parse --help')");
+        free(relative);
+        return CLI_EXIT_USAGE;
+    }
+    opt.relative_to = relative;
+    mime_global_init();
+    int status = CLI_EXIT_OK;
+    printf("sample\trecipient\tstatus\treason\thardbounce\tses_type\tses_subtype\n");
+    for (; i < argc; i++) {
+        struct buf b = BUF_INIT;
+        if (!cli_dsn_read(argv[i], &b)) {
+            cli_error("cannot read %s", argv[i]);
+            status = CLI_EXIT_FAILED;
+            buf_free(&b);
+            continue;
+        }
+        struct dsn_report *report = dsn_parse(buf_cstr(&b), b.len);
+        char *sample = cli_dsn_sample_name(argv[i], &opt);
+        cli_dsn_print(sample, report, &opt);
+        free(sample);
+        dsn_report_free(report);
+        buf_free(&b);
+    }
+    free(relative);
+    return status;
+}
+
+int cli_dsn(int argc, char **argv)
+{
+    if (argc < 2 || cli_is_help(argv[1])) {
+        cli_dsn_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "parse") == 0)
+        return cli_dsn_parse(argc - 1, argv + 1);
+    cli_error("dsn: unknown subcommand '%s' (try 'rebound dsn --help')", argv[1]);
+    return CLI_EXIT_USAGE;
+}

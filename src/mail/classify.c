@@ -1,0 +1,116 @@
+/*
+ * The decision. Order of evidence:
+ *   1. report kind: complaints are "feedback", auto-replies "vacation"; DSN Action
+ *      delivered/relayed/expanded (or a 2.x.x status) is "delivered" - none is a bounce;
+ *   2. a specific status code (5.1.1, 5.2.2, 5.7.26, ...) decides, except that a few
+ *      text reasons known to be mislabelled with such codes win (a "mailbox full" sent as
+ *      5.1.1, a suspended account sent as 5.1.1);
+ *   3. the diagnostic text through the ordered phrase table;
+ *   4. the generic status code's reason;
+ *   5. the reply code's class: a bare 4xx is a transient system error, a bare 5xx with
+ *      nothing else is "onhold" (undecided), as is a report with no code and no text.
+ */
+#include "classify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "str.h"
+
+static bool classify_is_delivered(const struct dsn_recipient *r)
+{
+    if (r->action != NULL &&
+        (strcmp(r->action, "delivered") == 0 || strcmp(r->action, "relayed") == 0 ||
+         strcmp(r->action, "expanded") == 0))
+        return true;
+    return r->status != NULL && r->status[0] == '2';
+}
+
+static void classify_lowered(const char *text, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; text != NULL && text[n] != '\0' && n + 1 < cap; n++)
+        out[n] = str_ascii_lower(text[n]);
+    out[n] = '\0';
+}
+
+/* Text reasons that override a "specific" status: MTAs send 5.1.1 for full or disabled
+ * mailboxes, and 5.2.2 for unknown ones. */
+static bool classify_text_overrides(const char *status_reason, const char *text_reason)
+{
+    if (text_reason == NULL || status_reason == NULL)
+        return false;
+    return strcmp(text_reason, "mailboxfull") == 0 || strcmp(text_reason, "suspend") == 0 ||
+           strcmp(text_reason, "authfailure") == 0 || strcmp(text_reason, "requireptr") == 0 ||
+           strcmp(text_reason, "mesgtoobig") == 0 || strcmp(text_reason, "exceedlimit") == 0 ||
+           strcmp(text_reason, "notcompliantrfc") == 0;
+}
+
+static const char *classify_reason(const struct dsn_recipient *r)
+{
+    char text[CLASSIFY_MAX_TEXT + 1];
+    classify_lowered(r->diagnostic, text, sizeof(text));
+    bool specific = false;
+    const char *by_status = classify_status_reason(r->status, &specific);
+    const char *by_text = classify_rules_match(text);
+    if (by_status != NULL && specific && !classify_text_overrides(by_status, by_text))
+        return by_status;
+    if (by_text != NULL)
+        return by_text;
+    if (by_status != NULL)
+        return by_status;
+    if ((r->status && r->status[0] == '4') || (r->reply_code >= 400 && r->reply_code < 500))
+        return "systemerror";
+    if (r->action != NULL && strcmp(r->action, "delayed") == 0)
+        return "expired";
+    return "onhold";
+}
+
+static bool classify_is_permanent(const struct dsn_recipient *r)
+{
+    if (r->status != NULL)
+        return r->status[0] == '5';
+    if (r->reply_code != 0)
+        return r->reply_code >= 500;
+    return r->action == NULL || strcmp(r->action, "delayed") != 0;
+}
+
+void classify_recipient(const struct dsn_report *report, const struct dsn_recipient *rcpt,
+                        struct classify_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (report->kind == DSN_KIND_COMPLAINT) {
+        out->reason = "feedback";
+        out->ses_type = "Complaint";
+        out->ses_subtype = report->feedback_type ? report->feedback_type : "abuse";
+        return;
+    }
+    if (report->kind == DSN_KIND_AUTOREPLY || classify_is_delivered(rcpt)) {
+        out->reason = report->kind == DSN_KIND_AUTOREPLY ? "vacation" : "delivered";
+        out->ses_type = out->ses_subtype = "-";
+        if (rcpt->status != NULL)
+            snprintf(out->status, sizeof(out->status), "%s", rcpt->status);
+        return;
+    }
+    out->reason = classify_reason(rcpt);
+    bool permanent = classify_is_permanent(rcpt);
+    out->hard =
+        permanent &&
+        (strcmp(out->reason, "userunknown") == 0 || strcmp(out->reason, "hostunknown") == 0 ||
+         strcmp(out->reason, "hasmoved") == 0 || strcmp(out->reason, "notaccept") == 0);
+    classify_ses(out->reason, out->hard, &out->ses_type, &out->ses_subtype);
+    if (rcpt->status != NULL && strcmp(rcpt->status + 1, ".0.0") != 0)
+        snprintf(out->status, sizeof(out->status), "%s", rcpt->status);
+    else if (classify_pseudo_detail(out->reason) != 0)
+        snprintf(out->status, sizeof(out->status), "%c.0.%d", permanent ? '5' : '4',
+                 classify_pseudo_detail(out->reason));
+    else if (rcpt->status != NULL)
+        snprintf(out->status, sizeof(out->status), "%s", rcpt->status);
+}
+
+bool classify_is_bounce(const struct classify_result *res)
+{
+    return strcmp(res->ses_type, "Permanent") == 0 || strcmp(res->ses_type, "Transient") == 0 ||
+           strcmp(res->ses_type, "Undetermined") == 0;
+}

@@ -1,0 +1,102 @@
+/*
+ * Plain-text bounces: reports with no message/delivery-status part. A message is taken as a
+ * bounce only when its envelope and headers say so (From a mail system, or a Subject that
+ * names a delivery failure); then every recipient dsn_text finds in the report's own text
+ * becomes a failed recipient with its block as diagnostic. This keeps ordinary mail that
+ * happens to mention addresses from ever producing a bounce.
+ */
+#include "dsn_addr.h"
+#include "dsn_build.h"
+#include "dsn_text.h"
+#include "str.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const dsn_plain_subjects[] = {
+    "undeliver",
+    "delivery fail",
+    "delivery status notification",
+    "failure notice",
+    "returned mail",
+    "mail delivery",
+    "could not be delivered",
+    "not delivered",
+    "delivery problem",
+    "nondeliverable",
+    "non-deliverable",
+    "non deliverable",
+    "delivery notification",
+    "message delivery",
+    "rejected",
+    "mail system error",
+    "returned to sender",
+    "unable to deliver",
+    "delivery error",
+    "permanent error",
+    "delivery report",
+    "mail failure",
+    "bounce",
+    "not be delivered",
+    "error sending",
+    "delayed mail",
+    "warning: could not send",
+    "failed delivery",
+    "delivery has failed",
+    "message status",
+};
+
+static bool dsn_plain_contains(const char *s, const char *needle)
+{
+    size_t n = strlen(s), k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++) {
+        if (str_equal_nocase_n(s + i, k, needle, k))
+            return true;
+    }
+    return false;
+}
+
+bool dsn_build_looks_like_bounce(const struct mime_message *msg)
+{
+    if (msg->count == 0)
+        return false;
+    const struct mime_headers *h = &msg->entities[0].headers;
+    const char *from = mime_header_get(h, "From");
+    if (from != NULL) {
+        char *a = dsn_addr_first(from);
+        bool system =
+            (a != NULL && dsn_addr_is_system(a)) || dsn_plain_contains(from, "mailer-daemon") ||
+            dsn_plain_contains(from, "mail delivery") || dsn_plain_contains(from, "postmaster");
+        free(a);
+        if (system)
+            return true;
+    }
+    const char *subject = mime_header_get(h, "Subject");
+    for (size_t i = 0; subject && i < sizeof(dsn_plain_subjects) / sizeof(*dsn_plain_subjects);
+         i++) {
+        if (dsn_plain_contains(subject, dsn_plain_subjects[i]))
+            return true;
+    }
+    return false;
+}
+
+bool dsn_text_parse(const struct mime_message *msg, struct dsn_report *report)
+{
+    if (!dsn_build_looks_like_bounce(msg))
+        return false;
+    struct dsn_text *t = dsn_text_extract(msg);
+    for (size_t i = 0; i < t->count; i++) {
+        struct dsn_recipient *r = dsn_build_add_recipient(report, t->blocks[i].address);
+        if (r == NULL)
+            break;
+        dsn_build_set(&r->action, "failed");
+        dsn_build_set_text(&r->diagnostic, t->blocks[i].text, strlen(t->blocks[i].text));
+    }
+    dsn_text_free(t);
+    if (report->recipient_count == 0)
+        return false;
+    report->kind = DSN_KIND_BOUNCE;
+    report->format = DSN_FORMAT_TEXT;
+    return true;
+}

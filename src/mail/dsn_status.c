@@ -1,0 +1,81 @@
+/* Status and reply code recognition; see dsn_status.h for the grammar. */
+#include "dsn_status.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of a status code starting at s, or 0. */
+static size_t dsn_status_len_at(const char *s)
+{
+    if (s[0] != '2' && s[0] != '4' && s[0] != '5')
+        return 0;
+    if (s[1] != '.')
+        return 0;
+    size_t i = 2, n = 0;
+    while (isdigit((unsigned char)s[i]) && n < 3) {
+        i++;
+        n++;
+    }
+    if (n == 0 || s[i] != '.')
+        return 0;
+    i++;
+    n = 0;
+    while (isdigit((unsigned char)s[i]) && n < 3) {
+        i++;
+        n++;
+    }
+    if (n == 0 || isdigit((unsigned char)s[i]))
+        return 0;
+    return i;
+}
+
+bool dsn_status_parse(const char *s, char *out)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = dsn_status_len_at(s);
+    if (n == 0)
+        return false;
+    for (const char *p = s + n; *p; p++) {
+        if (!isspace((unsigned char)*p) && *p != '(')
+            return false;
+        if (*p == '(')
+            break;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return true;
+}
+
+bool dsn_status_find(const char *text, char *out)
+{
+    for (const char *p = text; *p; p++) {
+        if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '.'))
+            continue;
+        size_t n = dsn_status_len_at(p);
+        if (n == 0 || (p[n] == '.' && isdigit((unsigned char)p[n + 1])))
+            continue;
+        memcpy(out, p, n);
+        out[n] = '\0';
+        return true;
+    }
+    return false;
+}
+
+int dsn_status_reply_code(const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '#'))
+            continue;
+        if ((p[0] != '2' && p[0] != '4' && p[0] != '5') || !isdigit((unsigned char)p[1]) ||
+            !isdigit((unsigned char)p[2]))
+            continue;
+        if (p[1] > '5')
+            continue;
+        char next = p[3];
+        if (next == ' ' || next == '-' || next == '\0' || next == '\t')
+            return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+    }
+    return 0;
+}

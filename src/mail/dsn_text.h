@@ -1,0 +1,36 @@
+/*
+ * dsn_text: the human-readable side of a report. Most MTAs (qmail, Exim, Gmail, Yahoo, ...)
+ * send no message/delivery-status part; the recipients and the reasons are only in prose.
+ * This module extracts, from the report's own text (never from the returned original):
+ * the candidate recipient addresses in order, each with the text that follows it up to the
+ * next recipient (its "block": where the MTA writes the remote reply).
+ *
+ * Pure functions over a mime_message; results are owned by the caller (dsn_text_free).
+ */
+#ifndef REBOUND_MAIL_DSN_TEXT_H
+#define REBOUND_MAIL_DSN_TEXT_H
+
+#include <stddef.h>
+
+#include "mime.h"
+
+#define DSN_TEXT_MAX_BYTES (256u << 10) /* bytes of report text examined */
+#define DSN_TEXT_MAX_BLOCK 1536         /* bytes of text kept after each recipient */
+
+struct dsn_text_block {
+    char *address;
+    char *text; /* the recipient's line and what follows, up to the next recipient */
+};
+
+struct dsn_text {
+    char *body; /* the report's own text, cut before the returned original */
+    struct dsn_text_block *blocks;
+    size_t count;
+};
+
+struct dsn_text *dsn_text_extract(const struct mime_message *msg);
+void dsn_text_free(struct dsn_text *t);
+/* The block of `address` (case-insensitive), or NULL; borrowed from t. */
+const struct dsn_text_block *dsn_text_find(const struct dsn_text *t, const char *address);
+
+#endif
