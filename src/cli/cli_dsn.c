@@ -23,11 +23,12 @@
 struct cli_dsn_options {
     const char *relative_to; /* realpath of --relative-to, or NULL */
     int bounces_only;
+    int verbose;
 };
 
 static void cli_dsn_usage(FILE *out)
 {
-    fprintf(out, "usage: rebound dsn parse [--relative-to DIR] [--bounces-only] FILE...\n\n"
+    fprintf(out, "usage: rebound dsn parse [--relative-to DIR] [--bounces-only] [--verbose] FILE...\n\n"
                  "Parses bounce reports (RFC 3464 DSNs, RFC 5965 ARF complaints, RFC 3834\n"
                  "auto-replies and the plain-text formats of common MTAs) and prints one\n"
                  "tab-separated row per recipient result, after a header line:\n"
@@ -36,7 +37,8 @@ static void cli_dsn_usage(FILE *out)
                  "                     corpus's set-of-emails/); default: the path as given\n"
                  "  --bounces-only     omit results that are not bounces or complaints\n"
                  "                     (delivered DSNs, auto-replies; printed with ses_type -)\n"
-                 "  -h, --help         this text\n\n"
+                 "  --verbose          add columns: format, action, reply_code, diagnostic\n"
+            "  -h, --help         this text\n\n"
                  "Exit status: 0 when every file was read, 1 when one could not be, 2 on usage.\n");
 }
 
@@ -75,14 +77,19 @@ static void cli_dsn_print(const char *sample, const struct dsn_report *report,
         classify_recipient(report, &report->recipients[i], &res);
         if (opt->bounces_only && strcmp(res.ses_type, "-") == 0)
             continue;
-        printf("%s\t%s\t%s\t%s\t%d\t%s\t%s\n", sample, report->recipients[i].address, res.status,
-               res.reason, res.hard ? 1 : 0, res.ses_type, res.ses_subtype);
+        const struct dsn_recipient *r = &report->recipients[i];
+        printf("%s\t%s\t%s\t%s\t%d\t%s\t%s", sample, r->address, res.status, res.reason,
+               res.hard ? 1 : 0, res.ses_type, res.ses_subtype);
+        if (opt->verbose)
+            printf("\t%s\t%s\t%d\t%s", dsn_format_name(report->format),
+                   r->action ? r->action : "", r->reply_code, r->diagnostic ? r->diagnostic : "");
+        printf("\n");
     }
 }
 
 static int cli_dsn_parse(int argc, char **argv)
 {
-    struct cli_dsn_options opt = {NULL, 0};
+    struct cli_dsn_options opt = {NULL, 0, 0};
     char *relative = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -90,6 +97,8 @@ static int cli_dsn_parse(int argc, char **argv)
             cli_dsn_usage(stdout);
             free(relative);
             return CLI_EXIT_OK;
+        } else if (strcmp(argv[i], "--verbose") == 0) {
+            opt.verbose = 1;
         } else if (strcmp(argv[i], "--bounces-only") == 0) {
             opt.bounces_only = 1;
         } else if (strcmp(argv[i], "--relative-to") == 0 && i + 1 < argc) {
@@ -113,7 +122,8 @@ static int cli_dsn_parse(int argc, char **argv)
     opt.relative_to = relative;
     mime_global_init();
     int status = CLI_EXIT_OK;
-    printf("sample\trecipient\tstatus\treason\thardbounce\tses_type\tses_subtype\n");
+    printf("sample\trecipient\tstatus\treason\thardbounce\tses_type\tses_subtype%s\n",
+           opt.verbose ? "\tformat\taction\treply_code\tdiagnostic" : "");
     for (; i < argc; i++) {
         struct buf b = BUF_INIT;
         if (!cli_dsn_read(argv[i], &b)) {

@@ -67,6 +67,31 @@ static const char *classify_reason(const struct dsn_recipient *r)
     return "onhold";
 }
 
+static bool classify_is_permanent(const struct dsn_recipient *r);
+
+static bool classify_is(const char *reason, const char *a, const char *b)
+{
+    return strcmp(reason, a) == 0 || (b != NULL && strcmp(reason, b) == 0);
+}
+
+/* The refused SMTP command refines the reason: an "unknown user" answer to DATA comes from a
+ * content filter, not from the mailbox lookup (which answers RCPT); a refusal of MAIL FROM is
+ * about the sender; one at connection or HELO time is about the sending host. */
+static const char *classify_by_command(const struct dsn_recipient *r, const char *reason)
+{
+    if (r->command == NULL)
+        return reason;
+    if (strcmp(r->command, "DATA") == 0 && classify_is(reason, "userunknown", NULL))
+        return "filtered";
+    if (strcmp(r->command, "MAIL") == 0 &&
+        classify_is(reason, "userunknown", "onhold") )
+        return "rejected";
+    if ((strcmp(r->command, "CONN") == 0 || strcmp(r->command, "HELO") == 0) &&
+        classify_is(reason, "onhold", "userunknown"))
+        return "blocked";
+    return reason;
+}
+
 static bool classify_is_permanent(const struct dsn_recipient *r)
 {
     if (r->status != NULL)
@@ -93,8 +118,11 @@ void classify_recipient(const struct dsn_report *report, const struct dsn_recipi
             snprintf(out->status, sizeof(out->status), "%s", rcpt->status);
         return;
     }
-    out->reason = classify_reason(rcpt);
+    out->reason = classify_by_command(rcpt, classify_reason(rcpt));
     bool permanent = classify_is_permanent(rcpt);
+    /* A name server that cannot answer now is a network error, not an unknown host. */
+    if (!permanent && strcmp(out->reason, "hostunknown") == 0)
+        out->reason = "networkerror";
     out->hard =
         permanent &&
         (strcmp(out->reason, "userunknown") == 0 || strcmp(out->reason, "hostunknown") == 0 ||

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "dsn_build.h"
+#include "dsn_status.h"
 #include "dsn_text.h"
 #include "mime.h"
 #include "str.h"
@@ -22,15 +23,17 @@ static void dsn_add_text_diagnostics(const struct mime_message *msg, struct dsn_
     struct dsn_text *t = NULL;
     for (size_t i = 0; i < report->recipient_count; i++) {
         struct dsn_recipient *r = &report->recipients[i];
-        if (r->diagnostic != NULL && *r->diagnostic != '\0')
-            continue;
         if (t == NULL)
-            t = dsn_text_extract(msg);
+            t = dsn_text_extract(msg, NULL, 0);
         const struct dsn_text_block *b = dsn_text_find(t, r->address);
         if (b == NULL && t->count == 1 && report->recipient_count == 1)
             b = &t->blocks[0];
-        if (b != NULL)
+        if (b == NULL)
+            continue;
+        if (r->diagnostic == NULL || *r->diagnostic == '\0')
             dsn_build_set_text(&r->diagnostic, b->text, strlen(b->text));
+        else if (r->command == NULL)
+            r->command = dsn_status_smtp_command(b->text);
     }
     dsn_text_free(t);
 }

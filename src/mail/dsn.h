@@ -54,6 +54,7 @@ struct dsn_recipient {
     int reply_code;           /* SMTP reply code seen in the diagnostic, 0 if none */
     char *diagnostic;         /* Diagnostic-Code without its type, or text; NULL if none */
     char *remote_mta;         /* Remote-MTA without its type, or NULL */
+    const char *command;      /* SMTP command refused ("RCPT", "DATA", ...; static), or NULL */
 };
 
 struct dsn_report {

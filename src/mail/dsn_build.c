@@ -113,5 +113,7 @@ void dsn_build_fill_codes(struct dsn_report *report)
             dsn_build_set(&r->status, status);
         if (r->reply_code == 0)
             r->reply_code = dsn_status_reply_code(text);
+        if (r->command == NULL)
+            r->command = dsn_status_smtp_command(text);
     }
 }

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Addresses taken from one X-Failed-Recipients header. */
+#define DSN_PLAIN_MAX_LISTED 100
+
 static const char *const dsn_plain_subjects[] = {
     "undeliver",
     "delivery fail",
@@ -81,17 +84,52 @@ bool dsn_build_looks_like_bounce(const struct mime_message *msg)
     return false;
 }
 
+static void dsn_plain_add(struct dsn_report *report, const char *address, const char *text)
+{
+    if (dsn_build_find_recipient(report, address) != NULL)
+        return;
+    struct dsn_recipient *r = dsn_build_add_recipient(report, address);
+    if (r == NULL)
+        return;
+    dsn_build_set(&r->action, "failed");
+    dsn_build_set_text(&r->diagnostic, text, strlen(text));
+}
+
+/* X-Failed-Recipients (Exim, Google): the MTA's own list of failed recipients, which is
+ * more reliable than addresses found in prose. Each gets its block, or the whole text. */
+static void dsn_plain_failed_recipients(const struct mime_message *msg, const char *list,
+                                        struct dsn_report *report)
+{
+    char *only[DSN_PLAIN_MAX_LISTED];
+    size_t n = 0, pos = 0, s, e, len = strlen(list);
+    while (n < DSN_PLAIN_MAX_LISTED && dsn_addr_scan(list, len, &pos, &s, &e))
+        only[n++] = xstrndup(list + s, e - s);
+    struct dsn_text *t = dsn_text_extract(msg, only, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct dsn_text_block *b = dsn_text_find(t, only[i]);
+        dsn_plain_add(report, only[i], b ? b->text : t->body);
+        free(only[i]);
+    }
+    dsn_text_free(t);
+}
+
 bool dsn_text_parse(const struct mime_message *msg, struct dsn_report *report)
 {
     if (!dsn_build_looks_like_bounce(msg))
         return false;
-    struct dsn_text *t = dsn_text_extract(msg);
-    for (size_t i = 0; i < t->count; i++) {
-        struct dsn_recipient *r = dsn_build_add_recipient(report, t->blocks[i].address);
-        if (r == NULL)
-            break;
-        dsn_build_set(&r->action, "failed");
-        dsn_build_set_text(&r->diagnostic, t->blocks[i].text, strlen(t->blocks[i].text));
+    const char *failed = mime_header_get(&msg->entities[0].headers, "X-Failed-Recipients");
+    if (failed != NULL)
+        dsn_plain_failed_recipients(msg, failed, report);
+    struct dsn_text *t = dsn_text_extract(msg, NULL, 0);
+    for (size_t i = 0; i < t->count && report->recipient_count == 0; i++) {
+        for (size_t j = i; j < t->count; j++)
+            dsn_plain_add(report, t->blocks[j].address, t->blocks[j].text);
+    }
+    if (report->recipient_count == 0) {
+        char *to = dsn_text_original_to(msg);
+        if (to != NULL)
+            dsn_plain_add(report, to, t->body);
+        free(to);
     }
     dsn_text_free(t);
     if (report->recipient_count == 0)

@@ -94,24 +94,34 @@ static bool dsn_rfc3464_is_failure(const struct dsn_recipient *r)
     return r->status == NULL || r->status[0] != '2';
 }
 
+static void dsn_rfc3464_read(const char *body, size_t len, bool strict,
+                             struct dsn_report *report)
+{
+    struct dsn_fields *f = dsn_fields_parse(body, len);
+    report->truncated |= f->truncated;
+    for (size_t g = 0; g < f->count; g++) {
+        const struct dsn_field_group *group = &f->groups[g];
+        if (!dsn_rfc3464_is_recipient_group(group))
+            dsn_rfc3464_per_message(group, report);
+        else if (strict || dsn_fields_get(group, "Action") || dsn_fields_get(group, "Status"))
+            dsn_rfc3464_recipient(group, report);
+    }
+    dsn_fields_free(f);
+}
+
 bool dsn_rfc3464_parse(const struct mime_message *msg, struct dsn_report *report)
 {
-    for (size_t i = 0; i < msg->count; i++) {
+    for (size_t i = 0; i < msg->count && report->recipient_count == 0; i++) {
         const struct mime_entity *e = &msg->entities[i];
-        if (!dsn_rfc3464_is_status_entity(e) || e->body == NULL)
-            continue;
-        struct dsn_fields *f = dsn_fields_parse(e->body, e->body_len);
-        report->truncated |= f->truncated;
-        for (size_t g = 0; g < f->count; g++) {
-            if (dsn_rfc3464_is_recipient_group(&f->groups[g]))
-                dsn_rfc3464_recipient(&f->groups[g], report);
-            else
-                dsn_rfc3464_per_message(&f->groups[g], report);
-        }
-        dsn_fields_free(f);
-        if (report->recipient_count > 0)
-            break;
+        if (dsn_rfc3464_is_status_entity(e) && e->body != NULL)
+            dsn_rfc3464_read(e->body, e->body_len, true, report);
     }
+    /* A multipart/report whose boundary does not match its parts (it happens) reaches us as
+     * one opaque body: read recipient groups that carry an Action or Status from the raw
+     * text instead. */
+    if (report->recipient_count == 0 && msg->count > 0 &&
+        strncmp(msg->entities[0].content_type, "multipart/", 10) == 0 && msg->raw_body)
+        dsn_rfc3464_read(msg->raw_body, msg->raw_body_len, false, report);
     if (report->recipient_count == 0)
         return false;
     report->format = DSN_FORMAT_RFC3464;

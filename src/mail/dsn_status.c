@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Length of a status code starting at s, or 0. */
 static size_t dsn_status_len_at(const char *s)
@@ -78,4 +79,41 @@ int dsn_status_reply_code(const char *text)
             return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
     }
     return 0;
+}
+
+struct dsn_status_command {
+    const char *phrase; /* lower-case */
+    const char *command;
+};
+
+static const struct dsn_status_command dsn_status_commands[] = {
+    {"in reply to end of data", "DATA"}, {"in reply to data", "DATA"},
+    {"after end of data", "DATA"},       {"final data", "DATA"},
+    {"smtp command data", "DATA"},       {"after data", "DATA"},
+    {"in reply to rcpt", "RCPT"},        {"after rcpt", "RCPT"},
+    {"our rcpt", "RCPT"},                {"rcpt to command", "RCPT"},
+    {"in reply to mail", "MAIL"},        {"after mail from", "MAIL"},
+    {"our mail from", "MAIL"},           {"in reply to ehlo", "HELO"},
+    {"in reply to helo", "HELO"},        {"after ehlo", "HELO"},
+    {"after helo", "HELO"},              {"after initial connection", "CONN"},
+    {"greeting", "CONN"},
+};
+
+const char *dsn_status_smtp_command(const char *text)
+{
+    const char *best = NULL;
+    size_t best_at = (size_t)-1;
+    size_t n = strlen(text);
+    for (size_t c = 0; c < sizeof(dsn_status_commands) / sizeof(dsn_status_commands[0]); c++) {
+        const char *phrase = dsn_status_commands[c].phrase;
+        size_t k = strlen(phrase);
+        for (size_t i = 0; i + k <= n && i < best_at; i++) {
+            if (strncasecmp(text + i, phrase, k) == 0) {
+                best = dsn_status_commands[c].command;
+                best_at = i;
+                break;
+            }
+        }
+    }
+    return best;
 }

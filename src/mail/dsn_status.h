@@ -22,4 +22,9 @@ bool dsn_status_find(const char *text, char *out);
  * is not part of a longer number, or 0. */
 int dsn_status_reply_code(const char *text);
 
+/* The SMTP command a diagnostic says the refusal answered ("in reply to end of DATA
+ * command", "after RCPT TO", "did not like our final DATA", ...): "CONN", "HELO", "MAIL",
+ * "RCPT" or "DATA" (static strings), or NULL when the text does not say. */
+const char *dsn_status_smtp_command(const char *text);
+
 #endif

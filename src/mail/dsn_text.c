@@ -116,6 +116,14 @@ static void dsn_text_append_html(struct buf *b, const char *html, size_t len)
  * when there is no plain text. */
 static void dsn_text_gather(const struct mime_message *msg, struct buf *b)
 {
+    bool has_parts = false;
+    for (size_t i = 0; i < msg->count; i++)
+        has_parts |= msg->entities[i].body != NULL;
+    if (!has_parts && msg->raw_body != NULL) {
+        size_t n = msg->raw_body_len < DSN_TEXT_MAX_BYTES ? msg->raw_body_len : DSN_TEXT_MAX_BYTES;
+        buf_append(b, msg->raw_body, dsn_text_cut(msg->raw_body, n));
+        return;
+    }
     for (int pass = 0; pass < 2 && b->len == 0; pass++) {
         size_t skip_deeper_than = (size_t)-1;
         for (size_t i = 0; i < msg->count; i++) {
@@ -198,7 +206,17 @@ static size_t dsn_text_line_start(const char *text, size_t pos)
     return pos;
 }
 
-static void dsn_text_blocks(struct dsn_text *t, const struct dsn_text_excluded *x)
+static bool dsn_text_is_listed(char *const *only, size_t n, const char *a, size_t alen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (str_equal_nocase_n(only[i], strlen(only[i]), a, alen))
+            return true;
+    }
+    return false;
+}
+
+static void dsn_text_blocks(struct dsn_text *t, const struct dsn_text_excluded *x,
+                            char *const *only, size_t only_count)
 {
     const char *text = t->body;
     size_t len = strlen(text), pos = 0, s, e;
@@ -206,7 +224,8 @@ static void dsn_text_blocks(struct dsn_text *t, const struct dsn_text_excluded *
     const char *cur = NULL;
     size_t cur_len = 0;
     while (dsn_addr_scan(text, len, &pos, &s, &e)) {
-        if (dsn_text_is_excluded(x, text + s, e - s))
+        if (only != NULL ? !dsn_text_is_listed(only, only_count, text + s, e - s)
+                         : dsn_text_is_excluded(x, text + s, e - s))
             continue;
         char *a = xstrndup(text + s, e - s);
         bool system = dsn_addr_is_system(a);
@@ -227,7 +246,8 @@ static void dsn_text_blocks(struct dsn_text *t, const struct dsn_text_excluded *
         dsn_text_add_block(t, cur, cur_len, text + cur_line, len - cur_line);
 }
 
-struct dsn_text *dsn_text_extract(const struct mime_message *msg)
+struct dsn_text *dsn_text_extract(const struct mime_message *msg, char *const *only,
+                                  size_t only_count)
 {
     struct dsn_text *t = xcalloc(1, sizeof(*t));
     struct buf b = BUF_INIT;
@@ -238,7 +258,7 @@ struct dsn_text *dsn_text_extract(const struct mime_message *msg)
         return t;
     struct dsn_text_excluded x = {NULL, 0};
     dsn_text_excluded_init(msg, &x);
-    dsn_text_blocks(t, &x);
+    dsn_text_blocks(t, &x, only, only_count);
     for (size_t i = 0; i < x.count; i++)
         free(x.items[i]);
     free(x.items);
@@ -265,4 +285,41 @@ const struct dsn_text_block *dsn_text_find(const struct dsn_text *t, const char 
             return &t->blocks[i];
     }
     return NULL;
+}
+
+/* The first "To:" line at or after the cut of one text. */
+static char *dsn_text_to_after_cut(const char *text, size_t len)
+{
+    size_t pos = dsn_text_cut(text, len);
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        if (end - pos > 3 && str_equal_nocase_n(text + pos, 3, "to:", 3)) {
+            char *line = xstrndup(text + pos + 3, end - pos - 3);
+            char *a = dsn_addr_first(line);
+            free(line);
+            if (a != NULL)
+                return a;
+        }
+        pos = end + 1;
+    }
+    return NULL;
+}
+
+char *dsn_text_original_to(const struct mime_message *msg)
+{
+    for (size_t i = 1; i < msg->count; i++) {
+        char *a = dsn_addr_first(mime_header_get(&msg->entities[i].inner_headers, "To"));
+        if (a != NULL)
+            return a;
+    }
+    for (size_t i = 0; i < msg->count; i++) {
+        const struct mime_entity *e = &msg->entities[i];
+        if (e->body == NULL || strncmp(e->content_type, "text/", 5) != 0)
+            continue;
+        char *a = dsn_text_to_after_cut(e->body, e->body_len);
+        if (a != NULL)
+            return a;
+    }
+    return msg->raw_body ? dsn_text_to_after_cut(msg->raw_body, msg->raw_body_len) : NULL;
 }

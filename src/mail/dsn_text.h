@@ -28,8 +28,14 @@ struct dsn_text {
     size_t count;
 };
 
-struct dsn_text *dsn_text_extract(const struct mime_message *msg);
+/* When `only` is given (count entries), just those addresses start blocks: the MTA listed
+ * its failed recipients (X-Failed-Recipients) and other addresses are part of the prose. */
+struct dsn_text *dsn_text_extract(const struct mime_message *msg, char *const *only,
+                                  size_t only_count);
 void dsn_text_free(struct dsn_text *t);
+/* The first address in the To of the returned original (an embedded message/rfc822, or a
+ * To: line after the cut in the text), owned; NULL if there is none. */
+char *dsn_text_original_to(const struct mime_message *msg);
 /* The block of `address` (case-insensitive), or NULL; borrowed from t. */
 const struct dsn_text_block *dsn_text_find(const struct dsn_text *t, const char *address);
 

@@ -166,6 +166,30 @@ static void mime_walk_object(struct mime_walk *w, GMimeObject *obj, GMimeObject 
     }
 }
 
+/* Copies what follows the first empty line (LF or CRLF), the end of the header block. */
+static void mime_copy_raw_body(struct mime_message *msg, const char *data, size_t len)
+{
+    size_t at = len;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (data[i] == '\n' && (data[i + 1] == '\n' || (data[i + 1] == '\r' && i + 2 < len &&
+                                                       data[i + 2] == '\n'))) {
+            at = i + (data[i + 1] == '\n' ? 2 : 3);
+            break;
+        }
+    }
+    size_t n = len - at;
+    if (n > MIME_MAX_BODY_BYTES) {
+        n = MIME_MAX_BODY_BYTES;
+        msg->truncated = true;
+    }
+    msg->raw_body = xstrndup(data + at, n);
+    for (size_t i = 0; i < n; i++) {
+        if (msg->raw_body[i] == '\0')
+            msg->raw_body[i] = ' ';
+    }
+    msg->raw_body_len = n;
+}
+
 struct mime_message *mime_parse(const char *data, size_t len)
 {
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
@@ -186,6 +210,7 @@ struct mime_message *mime_parse(const char *data, size_t len)
         e->body = xstrdup("");
     }
     g_object_unref(gmsg);
+    mime_copy_raw_body(msg, data, len);
     return msg;
 }
 
@@ -201,5 +226,6 @@ void mime_message_free(struct mime_message *msg)
         free(e->body);
     }
     free(msg->entities);
+    free(msg->raw_body);
     free(msg);
 }

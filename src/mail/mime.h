@@ -48,6 +48,9 @@ struct mime_entity {
 struct mime_message {
     struct mime_entity *entities;
     size_t count;
+    char *raw_body; /* the bytes after the top-level header block, undecoded, NUL-terminated
+                       (NULs -> ' '); for reports whose MIME structure is broken */
+    size_t raw_body_len;
     bool truncated; /* some entity, header or body was dropped or cut at a limit */
 };
 
