@@ -28,18 +28,19 @@ struct cli_dsn_options {
 
 static void cli_dsn_usage(FILE *out)
 {
-    fprintf(out, "usage: rebound dsn parse [--relative-to DIR] [--bounces-only] [--verbose] FILE...\n\n"
-                 "Parses bounce reports (RFC 3464 DSNs, RFC 5965 ARF complaints, RFC 3834\n"
-                 "auto-replies and the plain-text formats of common MTAs) and prints one\n"
-                 "tab-separated row per recipient result, after a header line:\n"
-                 "  sample recipient status reason hardbounce ses_type ses_subtype\n\n"
-                 "  --relative-to DIR  print each sample path relative to DIR (e.g. the\n"
-                 "                     corpus's set-of-emails/); default: the path as given\n"
-                 "  --bounces-only     omit results that are not bounces or complaints\n"
-                 "                     (delivered DSNs, auto-replies; printed with ses_type -)\n"
-                 "  --verbose          add columns: format, action, reply_code, diagnostic\n"
+    fprintf(out,
+            "usage: rebound dsn parse [--relative-to DIR] [--bounces-only] [--verbose] FILE...\n\n"
+            "Parses bounce reports (RFC 3464 DSNs, RFC 5965 ARF complaints, RFC 3834\n"
+            "auto-replies and the plain-text formats of common MTAs) and prints one\n"
+            "tab-separated row per recipient result, after a header line:\n"
+            "  sample recipient status reason hardbounce ses_type ses_subtype\n\n"
+            "  --relative-to DIR  print each sample path relative to DIR (e.g. the\n"
+            "                     corpus's set-of-emails/); default: the path as given\n"
+            "  --bounces-only     omit results that are not bounces or complaints\n"
+            "                     (delivered DSNs, auto-replies; printed with ses_type -)\n"
+            "  --verbose          add columns: format, action, reply_code, diagnostic\n"
             "  -h, --help         this text\n\n"
-                 "Exit status: 0 when every file was read, 1 when one could not be, 2 on usage.\n");
+            "Exit status: 0 when every file was read, 1 when one could not be, 2 on usage.\n");
 }
 
 static bool cli_dsn_read(const char *path, struct buf *b)
@@ -81,8 +82,9 @@ static void cli_dsn_print(const char *sample, const struct dsn_report *report,
         printf("%s\t%s\t%s\t%s\t%d\t%s\t%s", sample, r->address, res.status, res.reason,
                res.hard ? 1 : 0, res.ses_type, res.ses_subtype);
         if (opt->verbose)
-            printf("\t%s\t%s\t%d\t%s", dsn_format_name(report->format),
-                   r->action ? r->action : "", r->reply_code, r->diagnostic ? r->diagnostic : "");
+            printf("\t%s\t%s\t%s\t%d\t%s", dsn_format_name(report->format),
+                   r->command ? r->command : "", r->action ? r->action : "", r->reply_code,
+                   r->diagnostic ? r->diagnostic : "");
         printf("\n");
     }
 }
@@ -123,7 +125,7 @@ static int cli_dsn_parse(int argc, char **argv)
     mime_global_init();
     int status = CLI_EXIT_OK;
     printf("sample\trecipient\tstatus\treason\thardbounce\tses_type\tses_subtype%s\n",
-           opt.verbose ? "\tformat\taction\treply_code\tdiagnostic" : "");
+           opt.verbose ? "\tformat\tcommand\taction\treply_code\tdiagnostic" : "");
     for (; i < argc; i++) {
         struct buf b = BUF_INIT;
         if (!cli_dsn_read(argv[i], &b)) {

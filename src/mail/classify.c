@@ -83,8 +83,7 @@ static const char *classify_by_command(const struct dsn_recipient *r, const char
         return reason;
     if (strcmp(r->command, "DATA") == 0 && classify_is(reason, "userunknown", NULL))
         return "filtered";
-    if (strcmp(r->command, "MAIL") == 0 &&
-        classify_is(reason, "userunknown", "onhold") )
+    if (strcmp(r->command, "MAIL") == 0 && classify_is(reason, "userunknown", "onhold"))
         return "rejected";
     if ((strcmp(r->command, "CONN") == 0 || strcmp(r->command, "HELO") == 0) &&
         classify_is(reason, "onhold", "userunknown"))

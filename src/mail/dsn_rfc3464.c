@@ -94,8 +94,7 @@ static bool dsn_rfc3464_is_failure(const struct dsn_recipient *r)
     return r->status == NULL || r->status[0] != '2';
 }
 
-static void dsn_rfc3464_read(const char *body, size_t len, bool strict,
-                             struct dsn_report *report)
+static void dsn_rfc3464_read(const char *body, size_t len, bool strict, struct dsn_report *report)
 {
     struct dsn_fields *f = dsn_fields_parse(body, len);
     report->truncated |= f->truncated;

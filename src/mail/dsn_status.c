@@ -87,16 +87,28 @@ struct dsn_status_command {
 };
 
 static const struct dsn_status_command dsn_status_commands[] = {
-    {"in reply to end of data", "DATA"}, {"in reply to data", "DATA"},
-    {"after end of data", "DATA"},       {"final data", "DATA"},
-    {"smtp command data", "DATA"},       {"after data", "DATA"},
-    {"in reply to rcpt", "RCPT"},        {"after rcpt", "RCPT"},
-    {"our rcpt", "RCPT"},                {"rcpt to command", "RCPT"},
-    {"in reply to mail", "MAIL"},        {"after mail from", "MAIL"},
-    {"our mail from", "MAIL"},           {"in reply to ehlo", "HELO"},
-    {"in reply to helo", "HELO"},        {"after ehlo", "HELO"},
-    {"after helo", "HELO"},              {"after initial connection", "CONN"},
+    {"in reply to end of data", "DATA"},
+    {"in reply to data", "DATA"},
+    {"after end of data", "DATA"},
+    {"final data", "DATA"},
+    {"smtp command data", "DATA"},
+    {"after data", "DATA"},
+    {"in reply to rcpt", "RCPT"},
+    {"after rcpt", "RCPT"},
+    {"our rcpt", "RCPT"},
+    {"rcpt to command", "RCPT"},
+    {"in reply to mail", "MAIL"},
+    {"after mail from", "MAIL"},
+    {"our mail from", "MAIL"},
+    {"in reply to ehlo", "HELO"},
+    {"in reply to helo", "HELO"},
+    {"after ehlo", "HELO"},
+    {"after helo", "HELO"},
+    {"after initial connection", "CONN"},
     {"greeting", "CONN"},
+    {">>> data", "DATA"},
+    {">>> rcpt", "RCPT"},
+    {">>> mail", "MAIL"},
 };
 
 const char *dsn_status_smtp_command(const char *text)

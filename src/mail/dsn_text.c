@@ -19,6 +19,9 @@
 #include "str.h"
 #include "xalloc.h"
 
+/* Longest line (in words) taken as a heading that introduces the returned original. */
+#define DSN_TEXT_MAX_HEADING_WORDS 5
+
 /* Phrases that, on a line that looks like a separator or heading, start the returned original. */
 static const char *const dsn_text_cut_phrases[] = {
     "original message",
@@ -65,7 +68,13 @@ static bool dsn_text_is_cut_line(const char *s, size_t n)
                      s[i] == '<' || s[i] == '>'))
         i++;
     bool ruled = i > 0 && (s[0] == '-' || s[0] == '=' || s[0] == '*' || s[0] == '_');
-    bool heading = n < 80 && !ruled && i == 0 && n > 0 && (s[n - 1] == ':' || s[n - 1] == '.');
+    /* An unruled heading is short: "Message headers follow." but not the prose line
+     * "delete your own text from the attached returned message." */
+    size_t words = 1;
+    for (size_t k = 0; k < n; k++)
+        words += s[k] == ' ';
+    bool heading = words <= DSN_TEXT_MAX_HEADING_WORDS && !ruled && i == 0 && n > 0 &&
+                   (s[n - 1] == ':' || s[n - 1] == '.');
     if (!ruled && !heading)
         return false;
     for (size_t p = 0; p < sizeof(dsn_text_cut_phrases) / sizeof(dsn_text_cut_phrases[0]); p++) {

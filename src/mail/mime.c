@@ -171,8 +171,8 @@ static void mime_copy_raw_body(struct mime_message *msg, const char *data, size_
 {
     size_t at = len;
     for (size_t i = 0; i + 1 < len; i++) {
-        if (data[i] == '\n' && (data[i + 1] == '\n' || (data[i + 1] == '\r' && i + 2 < len &&
-                                                       data[i + 2] == '\n'))) {
+        if (data[i] == '\n' &&
+            (data[i + 1] == '\n' || (data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n'))) {
             at = i + (data[i + 1] == '\n' ? 2 : 3);
             break;
         }
