@@ -44,7 +44,7 @@ static bool classify_text_overrides(const char *status_reason, const char *text_
     return strcmp(text_reason, "mailboxfull") == 0 || strcmp(text_reason, "suspend") == 0 ||
            strcmp(text_reason, "authfailure") == 0 || strcmp(text_reason, "requireptr") == 0 ||
            strcmp(text_reason, "mesgtoobig") == 0 || strcmp(text_reason, "exceedlimit") == 0 ||
-           strcmp(text_reason, "notcompliantrfc") == 0;
+           strcmp(text_reason, "notcompliantrfc") == 0 || strcmp(text_reason, "notaccept") == 0;
 }
 
 static const char *classify_reason(const struct dsn_recipient *r)

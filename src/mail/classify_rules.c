@@ -90,7 +90,7 @@ static const struct classify_rule classify_rules[] = {
          "no longer valid", "user account", "unknown alias", "not exist", "user is unknown",
          "address not found", "destination address", "could not be found",
          "email address not found", "not a registered", "#5.1.1", "5.1.1", "550 5.1.1")},
-    {"filtered", CLASSIFY_PHRASES("filtered", "filter", "blocked by user", "refused by recipient",
+    {"filtered", CLASSIFY_PHRASES("filtered", "blocked by user", "refused by recipient",
                                   "recipient's policy", "not accepting mail from", "has rejected",
                                   "does not accept mail from", "rejected by the recipient",
                                   "recipient has blocked", "user has blocked", "refuse to accept",

@@ -1,0 +1,126 @@
+/* Unit tests for src/mail/classify*: recipient results -> reason -> SES type/subtype, with
+ * the evidence order of classify.c (action, specific status, text, generic status, reply). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "classify.h"
+
+struct classify_case {
+    const char *action;
+    const char *status;
+    int reply_code;
+    const char *command;
+    const char *diagnostic;
+    const char *want_reason;
+    const char *want_type;
+    const char *want_subtype;
+    const char *want_status;
+    bool want_hard;
+};
+
+static const struct classify_case classify_cases[] = {
+    {"failed", "5.1.1", 550, "RCPT", "550 5.1.1 <a@b.c>: Recipient address rejected: User unknown",
+     "userunknown", "Permanent", "NoEmail", "5.1.1", true},
+    /* the specific 5.1.1 loses to text saying the mailbox is full (mislabelled by the MTA) */
+    {"failed", "5.1.1", 550, NULL, "550 5.1.1 mailbox is full", "mailboxfull", "Transient",
+     "MailboxFull", "5.1.1", false},
+    {"failed", "5.2.2", 552, NULL, "552 5.2.2 Over quota", "mailboxfull", "Transient",
+     "MailboxFull", "5.2.2", false},
+    {"failed", "5.3.4", 552, NULL, "552 5.3.4 Message size exceeds fixed limit", "mesgtoobig",
+     "Transient", "MessageTooLarge", "5.3.4", false},
+    {"failed", "5.7.1", 554, NULL, "554 5.7.1 Message rejected as spam by Content Filtering",
+     "spamdetected", "Transient", "ContentRejected", "5.7.1", false},
+    {"failed", "5.7.1", 550, NULL, "550 5.7.1 Virus detected in attachment", "virusdetected",
+     "Transient", "AttachmentRejected", "5.7.1", false},
+    {"failed", "5.7.26", 550, NULL, "550 5.7.26 Unauthenticated email is not accepted",
+     "authfailure", "Transient", "General", "5.7.26", false},
+    {"failed", "5.1.2", 550, NULL, "Host or domain name not found", "hostunknown", "Permanent",
+     "General", "5.1.2", true},
+    /* a temporary DNS failure is a network error, never a permanent unknown host */
+    {"delayed", "4.4.3", 0, NULL, "Host not found, try again", "networkerror", "Transient",
+     "General", "4.4.3", false},
+    /* "unknown user" in answer to DATA comes from a content filter */
+    {"failed", "5.0.0", 550, "DATA", "550 : User unknown", "filtered", "Transient", "General",
+     "5.0.910", false},
+    {"failed", NULL, 553, "MAIL", "553 sorry, your envelope sender is in my badmailfrom list",
+     "rejected", "Transient", "General", "5.0.918", false},
+    {"failed", NULL, 0, NULL, "all hosts have been failing for a long time", "expired",
+     "Transient", "General", "5.0.947", false},
+    {"failed", NULL, 550, NULL, "550 Relay access denied", "norelaying", "Transient", "General",
+     "5.0.909", false},
+    {"failed", "5.1.10", 550, NULL, "Recipient address rejected: null MX", "notaccept",
+     "Permanent", "General", "5.1.10", true},
+    {"failed", NULL, 0, NULL, "", "onhold", "Undetermined", "Undetermined", "5.0.901", false},
+    {"delivered", "2.0.0", 250, NULL, "250 ok", "delivered", "-", "-", "2.0.0", false},
+};
+
+static void test_bounce_cases(void **state)
+{
+    (void)state;
+    struct dsn_report report = {.kind = DSN_KIND_BOUNCE};
+    for (size_t i = 0; i < sizeof(classify_cases) / sizeof(classify_cases[0]); i++) {
+        const struct classify_case *c = &classify_cases[i];
+        struct dsn_recipient r = {.address = "a@b.c",
+                                  .action = (char *)c->action,
+                                  .status = (char *)c->status,
+                                  .reply_code = c->reply_code,
+                                  .command = c->command,
+                                  .diagnostic = (char *)c->diagnostic};
+        struct classify_result res;
+        classify_recipient(&report, &r, &res);
+        if (strcmp(res.reason, c->want_reason) != 0 || strcmp(res.ses_type, c->want_type) != 0 ||
+            strcmp(res.ses_subtype, c->want_subtype) != 0 ||
+            strcmp(res.status, c->want_status) != 0 || res.hard != c->want_hard)
+            fail_msg("case %zu (%s): got %s %s/%s %s hard=%d, want %s %s/%s %s hard=%d", i,
+                     c->diagnostic, res.reason, res.ses_type, res.ses_subtype, res.status,
+                     res.hard, c->want_reason, c->want_type, c->want_subtype, c->want_status,
+                     c->want_hard);
+    }
+}
+
+static void test_complaint_and_autoreply(void **state)
+{
+    (void)state;
+    struct dsn_recipient r = {.address = "a@b.c"};
+    struct dsn_report complaint = {.kind = DSN_KIND_COMPLAINT, .feedback_type = "opt-out"};
+    struct classify_result res;
+    classify_recipient(&complaint, &r, &res);
+    assert_string_equal(res.reason, "feedback");
+    assert_string_equal(res.ses_type, "Complaint");
+    assert_string_equal(res.ses_subtype, "opt-out");
+    assert_false(classify_is_bounce(&res));
+    struct dsn_report vacation = {.kind = DSN_KIND_AUTOREPLY};
+    classify_recipient(&vacation, &r, &res);
+    assert_string_equal(res.reason, "vacation");
+    assert_string_equal(res.ses_type, "-");
+    assert_false(classify_is_bounce(&res));
+}
+
+/* reason-map.tsv: notaccept is Permanent only as a hard (5xx) bounce. */
+static void test_ses_map(void **state)
+{
+    (void)state;
+    const char *type, *sub;
+    classify_ses("notaccept", false, &type, &sub);
+    assert_string_equal(type, "Transient");
+    classify_ses("notaccept", true, &type, &sub);
+    assert_string_equal(type, "Permanent");
+    classify_ses("suppressed", false, &type, &sub);
+    assert_string_equal(sub, "Suppressed");
+    classify_ses("no-such-reason", false, &type, &sub);
+    assert_string_equal(type, "Undetermined");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bounce_cases),
+        cmocka_unit_test(test_complaint_and_autoreply),
+        cmocka_unit_test(test_ses_map),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
