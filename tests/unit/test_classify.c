@@ -1,9 +1,9 @@
 /* Unit tests for src/mail/classify*: recipient results -> reason -> SES type/subtype, with
  * the evidence order of classify.c (action, specific status, text, generic status, reply). */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,12 +48,12 @@ static const struct classify_case classify_cases[] = {
      "5.0.910", false},
     {"failed", NULL, 553, "MAIL", "553 sorry, your envelope sender is in my badmailfrom list",
      "rejected", "Transient", "General", "5.0.918", false},
-    {"failed", NULL, 0, NULL, "all hosts have been failing for a long time", "expired",
-     "Transient", "General", "5.0.947", false},
+    {"failed", NULL, 0, NULL, "all hosts have been failing for a long time", "expired", "Transient",
+     "General", "5.0.947", false},
     {"failed", NULL, 550, NULL, "550 Relay access denied", "norelaying", "Transient", "General",
      "5.0.909", false},
-    {"failed", "5.1.10", 550, NULL, "Recipient address rejected: null MX", "notaccept",
-     "Permanent", "General", "5.1.10", true},
+    {"failed", "5.1.10", 550, NULL, "Recipient address rejected: null MX", "notaccept", "Permanent",
+     "General", "5.1.10", true},
     {"failed", NULL, 0, NULL, "", "onhold", "Undetermined", "Undetermined", "5.0.901", false},
     {"delivered", "2.0.0", 250, NULL, "250 ok", "delivered", "-", "-", "2.0.0", false},
 };
@@ -76,9 +76,8 @@ static void test_bounce_cases(void **state)
             strcmp(res.ses_subtype, c->want_subtype) != 0 ||
             strcmp(res.status, c->want_status) != 0 || res.hard != c->want_hard)
             fail_msg("case %zu (%s): got %s %s/%s %s hard=%d, want %s %s/%s %s hard=%d", i,
-                     c->diagnostic, res.reason, res.ses_type, res.ses_subtype, res.status,
-                     res.hard, c->want_reason, c->want_type, c->want_subtype, c->want_status,
-                     c->want_hard);
+                     c->diagnostic, res.reason, res.ses_type, res.ses_subtype, res.status, res.hard,
+                     c->want_reason, c->want_type, c->want_subtype, c->want_status, c->want_hard);
     }
 }
 

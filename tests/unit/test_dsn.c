@@ -1,10 +1,10 @@
 /* Unit tests for src/mail/dsn*: RFC 3464 DSN, RFC 5965 ARF, RFC 3834 auto-reply and a
  * plain-text Postfix bounce, each parsed whole and trickled a byte at a time through
  * dsn_reader (the result must be identical). */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,8 +151,7 @@ static void expect_str(const char *got, const char *want, const char *what)
     if (want == NULL && got == NULL)
         return;
     if (want == NULL || got == NULL || strcmp(got, want) != 0)
-        fail_msg("%s: got \"%s\", want \"%s\"", what, got ? got : "(null)",
-                 want ? want : "(null)");
+        fail_msg("%s: got \"%s\", want \"%s\"", what, got ? got : "(null)", want ? want : "(null)");
 }
 
 static void check_rfc3464(const struct dsn_report *rep)
@@ -229,8 +228,9 @@ struct dsn_case {
 };
 
 static const struct dsn_case dsn_cases[] = {
-    {dsn_rfc3464, check_rfc3464},   {dsn_arf, check_arf},   {dsn_vacation, check_vacation},
-    {dsn_postfix_text, check_postfix_text}, {dsn_not_a_bounce, check_none},
+    {dsn_rfc3464, check_rfc3464},   {dsn_arf, check_arf},
+    {dsn_vacation, check_vacation}, {dsn_postfix_text, check_postfix_text},
+    {dsn_not_a_bounce, check_none},
 };
 
 static void test_whole_and_trickled(void **state)
