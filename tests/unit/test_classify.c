@@ -1,9 +1,11 @@
 /* Unit tests for src/mail/classify*: recipient results -> reason -> SES type/subtype, with
  * the evidence order of classify.c (action, specific status, text, generic status, reply). */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <string.h>
 

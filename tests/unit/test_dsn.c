@@ -1,10 +1,12 @@
 /* Unit tests for src/mail/dsn*: RFC 3464 DSN, RFC 5965 ARF, RFC 3834 auto-reply and a
  * plain-text Postfix bounce, each parsed whole and trickled a byte at a time through
  * dsn_reader (the result must be identical). */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
