@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "str.h"
 
@@ -77,11 +78,23 @@ static bool classify_is(const char *reason, const char *a, const char *b)
 /* The refused SMTP command refines the reason: an "unknown user" answer to DATA comes from a
  * content filter, not from the mailbox lookup (which answers RCPT); a refusal of MAIL FROM is
  * about the sender; one at connection or HELO time is about the sending host. */
+/* Bounces for a Google Groups address are refusals to accept a post from this sender (not
+ * a member, no permission, or no such group), whatever language the text is in. */
+static bool classify_is_mailing_list(const char *address)
+{
+    static const char suffix[] = "@googlegroups.com";
+    size_t n = strlen(address), k = sizeof(suffix) - 1;
+    return n > k && strcasecmp(address + n - k, suffix) == 0;
+}
+
 static const char *classify_by_command(const struct dsn_recipient *r, const char *reason)
 {
     if (r->command == NULL)
         return reason;
-    if (strcmp(r->command, "DATA") == 0 && classify_is(reason, "userunknown", NULL))
+    /* ... unless the status itself says "bad mailbox": with pipelining, a transcript shows
+     * DATA after the RCPT that was actually refused (Sendmail's "503 Need RCPT"). */
+    bool bad_mailbox = r->status != NULL && strcmp(r->status + 1, ".1.1") == 0;
+    if (strcmp(r->command, "DATA") == 0 && classify_is(reason, "userunknown", NULL) && !bad_mailbox)
         return "filtered";
     if (strcmp(r->command, "MAIL") == 0 && classify_is(reason, "userunknown", "onhold"))
         return "rejected";
@@ -118,6 +131,8 @@ void classify_recipient(const struct dsn_report *report, const struct dsn_recipi
         return;
     }
     out->reason = classify_by_command(rcpt, classify_reason(rcpt));
+    if (classify_is_mailing_list(rcpt->address))
+        out->reason = "rejected";
     bool permanent = classify_is_permanent(rcpt);
     /* A name server that cannot answer now is a network error, not an unknown host. */
     if (!permanent && strcmp(out->reason, "hostunknown") == 0)
