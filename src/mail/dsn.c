@@ -1,8 +1,8 @@
 /*
  * dsn_parse: MIME first (mime.c), then the recognisers from the most to the least
- * structured: ARF, RFC 3464, RFC 3834, plain text. Whatever recognised the report, the
- * returned original is looked for (Message-ID, for linking) and status/reply codes missing
- * from the structured fields are read from the diagnostic text or, for RFC 3464 reports
+ * structured: ARF, RFC 3464, SES notification JSON, RFC 3834, plain text. Whatever recognised the
+ * report, the returned original is looked for (Message-ID, for linking) and status/reply codes
+ * missing from the structured fields are read from the diagnostic text or, for RFC 3464 reports
  * that carry no Diagnostic-Code, from the recipient's block in the human-readable part.
  */
 #include "dsn.h"
@@ -56,7 +56,7 @@ struct dsn_report *dsn_parse(const char *data, size_t len)
         report->subject = xstrdup(subject);
     if (dsn_arf_parse(msg, report) || dsn_rfc3464_parse(msg, report)) {
         dsn_add_text_diagnostics(msg, report);
-    } else if (!dsn_autoreply_parse(msg, report)) {
+    } else if (!dsn_sesjson_parse(msg, report) && !dsn_autoreply_parse(msg, report)) {
         dsn_text_parse(msg, report);
     }
     if (report->kind != DSN_KIND_NONE)
@@ -117,6 +117,8 @@ const char *dsn_format_name(enum dsn_format format)
         return "rfc3834";
     case DSN_FORMAT_TEXT:
         return "text";
+    case DSN_FORMAT_SESJSON:
+        return "ses-json";
     case DSN_FORMAT_NONE:
         break;
     }

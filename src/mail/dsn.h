@@ -8,6 +8,7 @@
  *                                          DSN_KIND_DELIVERY (only delivered/relayed/expanded)
  *   RFC 5965 (message/feedback-report)  -> DSN_KIND_COMPLAINT, feedback_type set
  *   RFC 3834 auto-reply                 -> DSN_KIND_AUTOREPLY (never counted as a bounce)
+ *   Amazon SES notification JSON        -> the kind its notificationType names
  *   plain-text bounce of a known shape  -> DSN_KIND_BOUNCE
  *   anything else                       -> DSN_KIND_NONE, no recipients
  *
@@ -44,6 +45,7 @@ enum dsn_format {
     DSN_FORMAT_ARF,
     DSN_FORMAT_RFC3834,
     DSN_FORMAT_TEXT,
+    DSN_FORMAT_SESJSON,
 };
 
 struct dsn_recipient {

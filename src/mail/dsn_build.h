@@ -30,6 +30,7 @@ bool dsn_rfc3464_parse(const struct mime_message *msg, struct dsn_report *report
 bool dsn_arf_parse(const struct mime_message *msg, struct dsn_report *report);
 bool dsn_autoreply_parse(const struct mime_message *msg, struct dsn_report *report);
 bool dsn_text_parse(const struct mime_message *msg, struct dsn_report *report);
+bool dsn_sesjson_parse(const struct mime_message *msg, struct dsn_report *report);
 
 /* True when the report's From or Subject says it is a delivery failure report. */
 bool dsn_build_looks_like_bounce(const struct mime_message *msg);

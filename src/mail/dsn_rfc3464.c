@@ -94,17 +94,50 @@ static bool dsn_rfc3464_is_failure(const struct dsn_recipient *r)
     return r->status == NULL || r->status[0] != '2';
 }
 
+static bool dsn_rfc3464_names_recipient(const struct dsn_field *f)
+{
+    return str_equal_nocase(f->name, "Final-Recipient") ||
+           str_equal_nocase(f->name, "Original-Recipient");
+}
+
+/* Some MTAs leave out the blank line between two recipients' groups; a field naming a
+ * recipient starts a new group when the current one already names one the same way, or
+ * is complete (has an Action) and the new field is the next one's Original-Recipient. */
+static bool dsn_rfc3464_starts_new(const struct dsn_field_group *slice, const struct dsn_field *f)
+{
+    if (!dsn_rfc3464_names_recipient(f))
+        return false;
+    if (dsn_fields_get(slice, f->name) != NULL)
+        return true;
+    return str_equal_nocase(f->name, "Original-Recipient") &&
+           dsn_fields_get(slice, "Final-Recipient") != NULL &&
+           dsn_fields_get(slice, "Action") != NULL;
+}
+
+static void dsn_rfc3464_group(const struct dsn_field_group *group, bool strict,
+                              struct dsn_report *report)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= group->count; i++) {
+        struct dsn_field_group slice = {group->fields + start, i - start};
+        if (i < group->count && !dsn_rfc3464_starts_new(&slice, &group->fields[i]))
+            continue;
+        if (slice.count == 0)
+            continue;
+        if (!dsn_rfc3464_is_recipient_group(&slice))
+            dsn_rfc3464_per_message(&slice, report);
+        else if (strict || dsn_fields_get(&slice, "Action") || dsn_fields_get(&slice, "Status"))
+            dsn_rfc3464_recipient(&slice, report);
+        start = i;
+    }
+}
+
 static void dsn_rfc3464_read(const char *body, size_t len, bool strict, struct dsn_report *report)
 {
     struct dsn_fields *f = dsn_fields_parse(body, len);
     report->truncated |= f->truncated;
-    for (size_t g = 0; g < f->count; g++) {
-        const struct dsn_field_group *group = &f->groups[g];
-        if (!dsn_rfc3464_is_recipient_group(group))
-            dsn_rfc3464_per_message(group, report);
-        else if (strict || dsn_fields_get(group, "Action") || dsn_fields_get(group, "Status"))
-            dsn_rfc3464_recipient(group, report);
-    }
+    for (size_t g = 0; g < f->count; g++)
+        dsn_rfc3464_group(&f->groups[g], strict, report);
     dsn_fields_free(f);
 }
 
@@ -115,11 +148,12 @@ bool dsn_rfc3464_parse(const struct mime_message *msg, struct dsn_report *report
         if (dsn_rfc3464_is_status_entity(e) && e->body != NULL)
             dsn_rfc3464_read(e->body, e->body_len, true, report);
     }
-    /* A multipart/report whose boundary does not match its parts (it happens) reaches us as
-     * one opaque body: read recipient groups that carry an Action or Status from the raw
-     * text instead. */
-    if (report->recipient_count == 0 && msg->count > 0 &&
-        strncmp(msg->entities[0].content_type, "multipart/", 10) == 0 && msg->raw_body)
+    /* A multipart/report whose boundary does not match its parts (it happens), or a bounce
+     * forwarded inline as text, reaches us as one opaque body: read recipient groups that
+     * carry an Action or Status from the raw text instead. */
+    if (report->recipient_count == 0 && msg->count > 0 && msg->raw_body &&
+        (strncmp(msg->entities[0].content_type, "multipart/", 10) == 0 ||
+         dsn_build_looks_like_bounce(msg)))
         dsn_rfc3464_read(msg->raw_body, msg->raw_body_len, false, report);
     if (report->recipient_count == 0)
         return false;
