@@ -96,7 +96,8 @@ static const char *classify_by_command(const struct dsn_recipient *r, const char
     bool bad_mailbox = r->status != NULL && strcmp(r->status + 1, ".1.1") == 0;
     if (strcmp(r->command, "DATA") == 0 && classify_is(reason, "userunknown", NULL) && !bad_mailbox)
         return "filtered";
-    if (strcmp(r->command, "MAIL") == 0 && classify_is(reason, "userunknown", "onhold"))
+    if (strcmp(r->command, "MAIL") == 0 && classify_is(reason, "userunknown", "onhold") &&
+        !bad_mailbox)
         return "rejected";
     if ((strcmp(r->command, "CONN") == 0 || strcmp(r->command, "HELO") == 0) &&
         classify_is(reason, "onhold", "userunknown"))

@@ -102,7 +102,7 @@ static bool dsn_rfc3464_names_recipient(const struct dsn_field *f)
 
 /* Some MTAs leave out the blank line between two recipients' groups; a field naming a
  * recipient starts a new group when the current one already names one the same way, or
- * is complete (has an Action) and the new field is the next one's Original-Recipient. */
+ * is complete (has Action and Status) and the new field is the next one's Original-Recipient. */
 static bool dsn_rfc3464_starts_new(const struct dsn_field_group *slice, const struct dsn_field *f)
 {
     if (!dsn_rfc3464_names_recipient(f))
@@ -111,7 +111,7 @@ static bool dsn_rfc3464_starts_new(const struct dsn_field_group *slice, const st
         return true;
     return str_equal_nocase(f->name, "Original-Recipient") &&
            dsn_fields_get(slice, "Final-Recipient") != NULL &&
-           dsn_fields_get(slice, "Action") != NULL;
+           dsn_fields_get(slice, "Action") != NULL && dsn_fields_get(slice, "Status") != NULL;
 }
 
 static void dsn_rfc3464_group(const struct dsn_field_group *group, bool strict,
