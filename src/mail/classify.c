@@ -12,11 +12,13 @@
  */
 #include "classify.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "dsn_status.h"
 #include "str.h"
 
 static bool classify_is_delivered(const struct dsn_recipient *r)
@@ -28,11 +30,37 @@ static bool classify_is_delivered(const struct dsn_recipient *r)
     return r->status != NULL && r->status[0] == '2';
 }
 
+/* Length of a multi-line reply's continuation prefix at s ("550-5.7.1 ", "550 5.7.1 "), which
+ * large providers repeat inside sentences ("multiple 550 5.7.1 addresses in From"), or 0. */
+static size_t classify_continuation_len(const char *s)
+{
+    if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+        !isdigit((unsigned char)s[2]) || (s[3] != '-' && s[3] != ' '))
+        return 0;
+    char status[DSN_STATUS_MAX_LEN + 1];
+    size_t i = 4;
+    while (s[i] != '\0' && s[i] != ' ' && i < 4 + DSN_STATUS_MAX_LEN)
+        i++;
+    if (i - 4 > DSN_STATUS_MAX_LEN || s[i] != ' ')
+        return 0;
+    memcpy(status, s + 4, i - 4);
+    status[i - 4] = '\0';
+    return dsn_status_parse(status, status) ? i + 1 : 0;
+}
+
+/* Lower-cases the diagnostic into out, dropping reply continuation prefixes after the
+ * first character so that phrases split by them still match. */
 static void classify_lowered(const char *text, char *out, size_t cap)
 {
     size_t n = 0;
-    for (; text != NULL && text[n] != '\0' && n + 1 < cap; n++)
-        out[n] = str_ascii_lower(text[n]);
+    for (size_t i = 0; text != NULL && text[i] != '\0' && n + 1 < cap; i++) {
+        size_t skip = (i > 0 && text[i - 1] == ' ') ? classify_continuation_len(text + i) : 0;
+        if (skip > 0) {
+            i += skip - 1;
+            continue;
+        }
+        out[n++] = str_ascii_lower(text[i]);
+    }
     out[n] = '\0';
 }
 
