@@ -106,6 +106,14 @@ static bool classify_is(const char *reason, const char *a, const char *b)
 /* The refused SMTP command refines the reason: an "unknown user" answer to DATA comes from a
  * content filter, not from the mailbox lookup (which answers RCPT); a refusal of MAIL FROM is
  * about the sender; one at connection or HELO time is about the sending host. */
+/* True for a status code that names a reason by itself. */
+static bool classify_is_specific(const char *status)
+{
+    bool specific = false;
+    classify_status_reason(status, &specific);
+    return specific;
+}
+
 /* Bounces for a Google Groups address are refusals to accept a post from this sender (not
  * a member, no permission, or no such group), whatever language the text is in. */
 static bool classify_is_mailing_list(const char *address)
@@ -160,7 +168,7 @@ void classify_recipient(const struct dsn_report *report, const struct dsn_recipi
         return;
     }
     out->reason = classify_by_command(rcpt, classify_reason(rcpt));
-    if (classify_is_mailing_list(rcpt->address))
+    if (classify_is_mailing_list(rcpt->address) && !classify_is_specific(rcpt->status))
         out->reason = "rejected";
     bool permanent = classify_is_permanent(rcpt);
     /* A name server that cannot answer now is a network error, not an unknown host. */

@@ -112,7 +112,7 @@ static const struct classify_rule classify_rules[] = {
                       "from address", "mail from", "return path", "sender address",
                       "sender verification", "your address")},
     /* Postfix's temporary resolver failure, before hostunknown's "host not found" */
-    {"networkerror", CLASSIFY_PHRASES("host not found, try again", "name service error")},
+    {"networkerror", CLASSIFY_PHRASES("host not found, try again")},
     {"hostunknown",
      CLASSIFY_PHRASES("lookup failure", "host unknown", "unknown host", "domain not found",
                       "no such domain", "host not found", "name or service not known",

@@ -109,7 +109,12 @@ void dsn_build_fill_codes(struct dsn_report *report)
         struct dsn_recipient *r = &report->recipients[i];
         const char *text = r->diagnostic ? r->diagnostic : "";
         char status[DSN_STATUS_MAX_LEN + 1];
-        if (r->status == NULL && dsn_status_find(text, status))
+        /* A generic x.0.0 in the Status field gives way to the more precise code the
+         * remote server sent in the diagnostic ("550 #5.1.0 Address rejected"), when both
+         * say the same class of failure. */
+        bool generic = r->status != NULL && strcmp(r->status + 1, ".0.0") == 0;
+        if ((r->status == NULL || generic) && dsn_status_find(text, status) &&
+            (r->status == NULL || (status[0] == r->status[0] && strcmp(status + 1, ".0.0") != 0)))
             dsn_build_set(&r->status, status);
         if (r->reply_code == 0)
             r->reply_code = dsn_status_reply_code(text);
