@@ -171,6 +171,10 @@ void classify_recipient(const struct dsn_report *report, const struct dsn_recipi
     if (classify_is_mailing_list(rcpt->address) && !classify_is_specific(rcpt->status))
         out->reason = "rejected";
     bool permanent = classify_is_permanent(rcpt);
+    /* A final failure report carrying a temporary code means the queue gave up retrying. */
+    if (rcpt->status != NULL && rcpt->status[0] == '4' && rcpt->action != NULL &&
+        strcmp(rcpt->action, "failed") == 0 && classify_is(out->reason, "networkerror", NULL))
+        out->reason = "expired";
     /* A name server that cannot answer now is a network error, not an unknown host. */
     if (!permanent && strcmp(out->reason, "hostunknown") == 0)
         out->reason = "networkerror";

@@ -7,6 +7,7 @@
  */
 #include "dsn_addr.h"
 #include "dsn_build.h"
+#include "dsn_status.h"
 #include "dsn_text.h"
 #include "str.h"
 #include "xalloc.h"
@@ -84,6 +85,19 @@ bool dsn_build_looks_like_bounce(const struct mime_message *msg)
     return false;
 }
 
+/* The block of recipient j; for a single recipient whose block holds no reply or status
+ * code, the whole report text, because some MTAs state the reason before the list of
+ * recipients ("Could not be delivered because of 550 5.1.1 User unknown. The following
+ * recipients were affected: ..."). */
+static const char *dsn_plain_block_text(const struct dsn_text *t, size_t j)
+{
+    const char *text = t->blocks[j].text;
+    char status[DSN_STATUS_MAX_LEN + 1];
+    if (t->count == 1 && !dsn_status_find(text, status) && dsn_status_reply_code(text) == 0)
+        return t->body;
+    return text;
+}
+
 static void dsn_plain_add(struct dsn_report *report, const char *address, const char *text)
 {
     if (dsn_build_find_recipient(report, address) != NULL)
@@ -123,7 +137,7 @@ bool dsn_text_parse(const struct mime_message *msg, struct dsn_report *report)
     struct dsn_text *t = dsn_text_extract(msg, NULL, 0);
     for (size_t i = 0; i < t->count && report->recipient_count == 0; i++) {
         for (size_t j = i; j < t->count; j++)
-            dsn_plain_add(report, t->blocks[j].address, t->blocks[j].text);
+            dsn_plain_add(report, t->blocks[j].address, dsn_plain_block_text(t, j));
     }
     if (report->recipient_count == 0) {
         char *to = dsn_text_original_to(msg);

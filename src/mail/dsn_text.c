@@ -215,6 +215,14 @@ static size_t dsn_text_line_start(const char *text, size_t pos)
     return pos;
 }
 
+/* "(generated from a@b)", "(expanded from <a@b>)": the address a recipient was reached
+ * through, part of that recipient's block rather than a recipient of its own. */
+static bool dsn_text_is_alias_source(const char *before, size_t n)
+{
+    return dsn_text_contains_nocase(before, n, "generated from") ||
+           dsn_text_contains_nocase(before, n, "expanded from");
+}
+
 static bool dsn_text_is_listed(char *const *only, size_t n, const char *a, size_t alen)
 {
     for (size_t i = 0; i < n; i++) {
@@ -242,6 +250,8 @@ static void dsn_text_blocks(struct dsn_text *t, const struct dsn_text_excluded *
         if (system || (cur != NULL && str_equal_nocase_n(cur, cur_len, text + s, e - s)))
             continue;
         size_t line = dsn_text_line_start(text, s);
+        if (cur != NULL && dsn_text_is_alias_source(text + line, s - line))
+            continue;
         if (cur != NULL)
             dsn_text_add_block(t, cur, cur_len, text + cur_line,
                                (line > cur_line ? line : s) - cur_line);
