@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t bounces = 0;
     for (size_t i = 0; i < report->recipient_count; i++) {
         struct classify_result res;
-        classify_recipient(report, &report->recipients[i], &res);
+        classify_recipient(NULL, report, &report->recipients[i], &res);
         bounces += classify_is_bounce(&res);
         if (strlen(res.ses_type) == 0)
             __builtin_trap();

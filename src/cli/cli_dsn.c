@@ -1,5 +1,5 @@
 /*
- * rebound dsn parse [--relative-to DIR] [--bounces-only] FILE...
+ * rebound dsn parse [--relative-to DIR] [--rules FILE] [--bounces-only] [--verbose] FILE...
  *
  * Parses each file as a report that came back to a return path (DSN, ARF complaint,
  * auto-reply or a non-standard bounce) and prints one TSV row per recipient result:
@@ -24,23 +24,32 @@ struct cli_dsn_options {
     const char *relative_to; /* realpath of --relative-to, or NULL */
     int bounces_only;
     int verbose;
+    const struct classify_rules *rules; /* --rules FILE, or NULL */
 };
 
 static void cli_dsn_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: rebound dsn parse [--relative-to DIR] [--bounces-only] [--verbose] FILE...\n\n"
-            "Parses bounce reports (RFC 3464 DSNs, RFC 5965 ARF complaints, RFC 3834\n"
-            "auto-replies and the plain-text formats of common MTAs) and prints one\n"
-            "tab-separated row per recipient result, after a header line:\n"
-            "  sample recipient status reason hardbounce ses_type ses_subtype\n\n"
-            "  --relative-to DIR  print each sample path relative to DIR (e.g. the\n"
-            "                     corpus's set-of-emails/); default: the path as given\n"
-            "  --bounces-only     omit results that are not bounces or complaints\n"
-            "                     (delivered DSNs, auto-replies; printed with ses_type -)\n"
-            "  --verbose          add columns: format, action, reply_code, diagnostic\n"
-            "  -h, --help         this text\n\n"
-            "Exit status: 0 when every file was read, 1 when one could not be, 2 on usage.\n");
+    fprintf(
+        out,
+        "usage: rebound dsn parse [--relative-to DIR] [--rules FILE] [--bounces-only] [--verbose]\n"
+        "                         FILE...\n\n"
+        "Parses bounce reports (RFC 3464 DSNs, RFC 5965 ARF complaints, RFC 3834\n"
+        "auto-replies and the plain-text formats of common MTAs) and prints one\n"
+        "tab-separated row per recipient result, after a header line:\n"
+        "  sample recipient status reason hardbounce ses_type ses_subtype\n\n"
+        "  --relative-to DIR  print each sample path relative to DIR (e.g. the\n"
+        "                     corpus's set-of-emails/); default: the path as given\n"
+        "  --bounces-only     omit results that are not bounces or complaints\n"
+        "                     (delivered DSNs, auto-replies; printed with ses_type -)\n"
+        "  --rules FILE       operator classification rules, consulted before the\n"
+        "                     built-in ones: one '<reason> <phrase>' per line, '#'\n"
+        "                     comments; the first rule whose phrase occurs in a\n"
+        "                     diagnostic (case-insensitive) decides its reason\n"
+        "  --verbose          add columns: format, command, action, reply_code,\n"
+        "                     diagnostic\n"
+        "  -h, --help         this text\n\n"
+        "Exit status: 0 when every file was read, 1 when one could not be, 2 on usage,\n"
+        "3 when the --rules file is invalid.\n");
 }
 
 static bool cli_dsn_read(const char *path, struct buf *b)
@@ -75,7 +84,7 @@ static void cli_dsn_print(const char *sample, const struct dsn_report *report,
 {
     for (size_t i = 0; i < report->recipient_count; i++) {
         struct classify_result res;
-        classify_recipient(report, &report->recipients[i], &res);
+        classify_recipient(opt->rules, report, &report->recipients[i], &res);
         if (opt->bounces_only && strcmp(res.ses_type, "-") == 0)
             continue;
         const struct dsn_recipient *r = &report->recipients[i];
@@ -91,14 +100,26 @@ static void cli_dsn_print(const char *sample, const struct dsn_report *report,
 
 static int cli_dsn_parse(int argc, char **argv)
 {
-    struct cli_dsn_options opt = {NULL, 0, 0};
+    struct cli_dsn_options opt = {NULL, 0, 0, NULL};
     char *relative = NULL;
+    struct classify_rules *rules = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (cli_is_help(argv[i])) {
             cli_dsn_usage(stdout);
             free(relative);
+            classify_rules_free(rules);
             return CLI_EXIT_OK;
+        } else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
+            char *error = NULL;
+            classify_rules_free(rules);
+            rules = classify_rules_load(argv[++i], &error);
+            if (rules == NULL) {
+                cli_error("cannot use --rules: %s", error);
+                free(error);
+                free(relative);
+                return CLI_EXIT_CONFIG;
+            }
         } else if (strcmp(argv[i], "--verbose") == 0) {
             opt.verbose = 1;
         } else if (strcmp(argv[i], "--bounces-only") == 0) {
@@ -108,6 +129,7 @@ static int cli_dsn_parse(int argc, char **argv)
             relative = realpath(argv[++i], NULL);
             if (relative == NULL) {
                 cli_error("cannot use --relative-to %s: no such directory", argv[i]);
+                classify_rules_free(rules);
                 return CLI_EXIT_USAGE;
             }
         } else {
@@ -119,9 +141,11 @@ static int cli_dsn_parse(int argc, char **argv)
     if (i == argc) {
         cli_error("dsn parse: no FILE given (try 'rebound dsn parse --help')");
         free(relative);
+        classify_rules_free(rules);
         return CLI_EXIT_USAGE;
     }
     opt.relative_to = relative;
+    opt.rules = rules;
     mime_global_init();
     int status = CLI_EXIT_OK;
     printf("sample\trecipient\tstatus\treason\thardbounce\tses_type\tses_subtype%s\n",
@@ -142,6 +166,7 @@ static int cli_dsn_parse(int argc, char **argv)
         buf_free(&b);
     }
     free(relative);
+    classify_rules_free(rules);
     return status;
 }
 

@@ -76,12 +76,17 @@ static bool classify_text_overrides(const char *status_reason, const char *text_
            strcmp(text_reason, "notcompliantrfc") == 0 || strcmp(text_reason, "notaccept") == 0;
 }
 
-static const char *classify_reason(const struct dsn_recipient *r)
+static const char *classify_reason(const struct classify_rules *rules,
+                                   const struct dsn_recipient *r, bool *by_operator_r)
 {
     char text[CLASSIFY_MAX_TEXT + 1];
     classify_lowered(r->diagnostic, text, sizeof(text));
     bool specific = false;
     const char *by_status = classify_status_reason(r->status, &specific);
+    const char *by_operator = classify_rules_match_extra(rules, text);
+    *by_operator_r = by_operator != NULL;
+    if (by_operator != NULL)
+        return by_operator;
     const char *by_text = classify_rules_match(text);
     if (by_status != NULL && specific && !classify_text_overrides(by_status, by_text))
         return by_status;
@@ -150,8 +155,25 @@ static bool classify_is_permanent(const struct dsn_recipient *r)
     return r->action == NULL || strcmp(r->action, "delayed") != 0;
 }
 
-void classify_recipient(const struct dsn_report *report, const struct dsn_recipient *rcpt,
-                        struct classify_result *out)
+/* Context that refines the reason the evidence gave (never applied to operator rules). */
+static const char *classify_adjust(const struct dsn_recipient *rcpt, const char *reason,
+                                   bool permanent)
+{
+    reason = classify_by_command(rcpt, reason);
+    if (classify_is_mailing_list(rcpt->address) && !classify_is_specific(rcpt->status))
+        reason = "rejected";
+    /* A final failure report carrying a temporary code means the queue gave up retrying. */
+    if (rcpt->status != NULL && rcpt->status[0] == '4' && rcpt->action != NULL &&
+        strcmp(rcpt->action, "failed") == 0 && classify_is(reason, "networkerror", NULL))
+        reason = "expired";
+    /* A name server that cannot answer now is a network error, not an unknown host. */
+    if (!permanent && strcmp(reason, "hostunknown") == 0)
+        reason = "networkerror";
+    return reason;
+}
+
+void classify_recipient(const struct classify_rules *rules, const struct dsn_report *report,
+                        const struct dsn_recipient *rcpt, struct classify_result *out)
 {
     memset(out, 0, sizeof(*out));
     if (report->kind == DSN_KIND_COMPLAINT) {
@@ -167,17 +189,11 @@ void classify_recipient(const struct dsn_report *report, const struct dsn_recipi
             snprintf(out->status, sizeof(out->status), "%s", rcpt->status);
         return;
     }
-    out->reason = classify_by_command(rcpt, classify_reason(rcpt));
-    if (classify_is_mailing_list(rcpt->address) && !classify_is_specific(rcpt->status))
-        out->reason = "rejected";
+    bool by_operator = false;
+    out->reason = classify_reason(rules, rcpt, &by_operator);
     bool permanent = classify_is_permanent(rcpt);
-    /* A final failure report carrying a temporary code means the queue gave up retrying. */
-    if (rcpt->status != NULL && rcpt->status[0] == '4' && rcpt->action != NULL &&
-        strcmp(rcpt->action, "failed") == 0 && classify_is(out->reason, "networkerror", NULL))
-        out->reason = "expired";
-    /* A name server that cannot answer now is a network error, not an unknown host. */
-    if (!permanent && strcmp(out->reason, "hostunknown") == 0)
-        out->reason = "networkerror";
+    if (!by_operator)
+        out->reason = classify_adjust(rcpt, out->reason, permanent);
     out->hard =
         permanent &&
         (strcmp(out->reason, "userunknown") == 0 || strcmp(out->reason, "hostunknown") == 0 ||

@@ -8,7 +8,8 @@
  * class, and the SMTP reply code. The reason -> SES mapping follows
  * tests/yardsticks/bounces/reason-map.tsv (classify_ses.c).
  *
- * Pure functions; results point to static constant strings (never freed).
+ * Pure functions; results point to static constant strings (never freed), or into the
+ * operator rules they were given (valid while those are).
  */
 #ifndef REBOUND_MAIL_CLASSIFY_H
 #define REBOUND_MAIL_CLASSIFY_H
@@ -17,7 +18,18 @@
 
 #include "dsn.h"
 
-#define CLASSIFY_MAX_TEXT 4096 /* bytes of diagnostic text matched against the rules */
+#define CLASSIFY_MAX_TEXT       4096 /* bytes of diagnostic text matched against the rules */
+#define CLASSIFY_RULES_MAX      1000 /* operator rules per file */
+#define CLASSIFY_RULES_MAX_LINE 512  /* bytes per operator rule line */
+
+/* Operator rules loaded from a file (classify_file.c); immutable once loaded, shareable. */
+struct classify_rules;
+
+/* Loads and validates a rules file: "<reason> <phrase>" per line, '#' comments. Returns an
+ * owned object (classify_rules_free, NULL-safe) or NULL with *error_r set (owned, free()). */
+struct classify_rules *classify_rules_load(const char *path, char **error_r);
+struct classify_rules *classify_rules_parse(const char *text, size_t len, char **error_r);
+void classify_rules_free(struct classify_rules *rules);
 
 struct classify_result {
     const char *reason;      /* "userunknown", "mailboxfull", ..., "feedback", "vacation" */
@@ -27,8 +39,11 @@ struct classify_result {
     char status[16];         /* the status code used, or a reason's pseudo code "5.0.911" */
 };
 
-void classify_recipient(const struct dsn_report *report, const struct dsn_recipient *rcpt,
-                        struct classify_result *out);
+/* Classifies one recipient of a report. `rules` (borrowed, may be NULL) are the operator's
+ * rules: the first of them whose phrase occurs in the diagnostic decides the reason, before
+ * any built-in evidence. */
+void classify_recipient(const struct classify_rules *rules, const struct dsn_report *report,
+                        const struct dsn_recipient *rcpt, struct classify_result *out);
 
 /* True when the result counts as a bounce (Permanent, Transient or Undetermined). */
 bool classify_is_bounce(const struct classify_result *res);
@@ -40,6 +55,11 @@ const char *classify_rules_match(const char *lowered_text);
 const char *classify_status_reason(const char *status, bool *specific_r);
 /* SES type/subtype for a reason; hard is the hard-bounce flag (notaccept depends on it). */
 void classify_ses(const char *reason, bool hard, const char **type_r, const char **subtype_r);
+/* Reason of the first operator rule matching the lower-cased text, or NULL. */
+const char *classify_rules_match_extra(const struct classify_rules *rules,
+                                       const char *lowered_text);
+/* True for a reason the SES mapping knows. */
+bool classify_is_reason(const char *reason);
 /* Sisimai's pseudo status code detail (911 for userunknown, ...), or 0. */
 int classify_pseudo_detail(const char *reason);
 

@@ -83,3 +83,8 @@ int classify_pseudo_detail(const char *reason)
     const struct classify_ses_row *row = classify_ses_row(reason);
     return row ? row->pseudo : 0;
 }
+
+bool classify_is_reason(const char *reason)
+{
+    return strcmp(reason, "notaccept") == 0 || classify_ses_row(reason) != NULL;
+}

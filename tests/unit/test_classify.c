@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classify.h"
@@ -73,7 +74,7 @@ static void test_bounce_cases(void **state)
                                   .command = c->command,
                                   .diagnostic = (char *)c->diagnostic};
         struct classify_result res;
-        classify_recipient(&report, &r, &res);
+        classify_recipient(NULL, &report, &r, &res);
         if (strcmp(res.reason, c->want_reason) != 0 || strcmp(res.ses_type, c->want_type) != 0 ||
             strcmp(res.ses_subtype, c->want_subtype) != 0 ||
             strcmp(res.status, c->want_status) != 0 || res.hard != c->want_hard)
@@ -89,13 +90,13 @@ static void test_complaint_and_autoreply(void **state)
     struct dsn_recipient r = {.address = "a@b.c"};
     struct dsn_report complaint = {.kind = DSN_KIND_COMPLAINT, .feedback_type = "opt-out"};
     struct classify_result res;
-    classify_recipient(&complaint, &r, &res);
+    classify_recipient(NULL, &complaint, &r, &res);
     assert_string_equal(res.reason, "feedback");
     assert_string_equal(res.ses_type, "Complaint");
     assert_string_equal(res.ses_subtype, "opt-out");
     assert_false(classify_is_bounce(&res));
     struct dsn_report vacation = {.kind = DSN_KIND_AUTOREPLY};
-    classify_recipient(&vacation, &r, &res);
+    classify_recipient(NULL, &vacation, &r, &res);
     assert_string_equal(res.reason, "vacation");
     assert_string_equal(res.ses_type, "-");
     assert_false(classify_is_bounce(&res));
@@ -116,12 +117,68 @@ static void test_ses_map(void **state)
     assert_string_equal(type, "Undetermined");
 }
 
+/* Operator rules come first and decide outright, even against a specific status code. */
+static void test_operator_rules(void **state)
+{
+    (void)state;
+    const char *text = "# site rules\n\nmailboxfull\tStorage Allocation Exceeded\n"
+                       "  suspend   account on hold  \n";
+    char *error = NULL;
+    struct classify_rules *rules = classify_rules_parse(text, strlen(text), &error);
+    assert_non_null(rules);
+    assert_null(error);
+    struct dsn_report report = {.kind = DSN_KIND_BOUNCE};
+    struct dsn_recipient r = {.address = "a@b.c",
+                              .action = "failed",
+                              .status = "5.1.1",
+                              .diagnostic = "550 5.1.1 storage allocation exceeded for user"};
+    struct classify_result res;
+    classify_recipient(rules, &report, &r, &res);
+    assert_string_equal(res.reason, "mailboxfull");
+    assert_string_equal(res.ses_subtype, "MailboxFull");
+    classify_recipient(NULL, &report, &r, &res);
+    assert_string_equal(res.reason, "userunknown");
+    r.diagnostic = "550 5.1.1 ACCOUNT ON HOLD";
+    classify_recipient(rules, &report, &r, &res);
+    assert_string_equal(res.reason, "suspend");
+    classify_rules_free(rules);
+}
+
+static void expect_rules_error(const char *text, const char *want)
+{
+    char *error = NULL;
+    struct classify_rules *rules = classify_rules_parse(text, strlen(text), &error);
+    assert_null(rules);
+    if (error == NULL || strcmp(error, want) != 0)
+        fail_msg("got error \"%s\", want \"%s\"", error ? error : "(null)", want);
+    free(error);
+}
+
+static void test_operator_rules_errors(void **state)
+{
+    (void)state;
+    expect_rules_error("userunknown gone\nbogus phrase\n", "line 2: unknown reason 'bogus'");
+    expect_rules_error("userunknown\n", "line 1: expected a reason and a phrase");
+    char long_line[CLASSIFY_RULES_MAX_LINE + 20];
+    memset(long_line, 'a', sizeof(long_line) - 1);
+    long_line[sizeof(long_line) - 1] = '\0';
+    char want[64];
+    snprintf(want, sizeof(want), "line 1: longer than %d bytes", CLASSIFY_RULES_MAX_LINE);
+    expect_rules_error(long_line, want);
+    char *error = NULL;
+    assert_null(classify_rules_load("/nonexistent/rules", &error));
+    assert_string_equal(error, "/nonexistent/rules: No such file or directory");
+    free(error);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bounce_cases),
         cmocka_unit_test(test_complaint_and_autoreply),
         cmocka_unit_test(test_ses_map),
+        cmocka_unit_test(test_operator_rules),
+        cmocka_unit_test(test_operator_rules_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
