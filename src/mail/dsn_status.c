@@ -13,15 +13,11 @@ static size_t dsn_status_len_at(const char *s)
         return 0;
     if (s[1] != '.')
         return 0;
-    size_t i = 2, n = 0;
-    while (isdigit((unsigned char)s[i]) && n < 3) {
-        i++;
-        n++;
-    }
-    if (n == 0 || s[i] != '.')
+    /* RFC 3463 allows 1*3digit, but every registered subject is 0-7: a single digit keeps
+     * version numbers ("Exim 4.72.1") from passing for status codes. */
+    if (s[2] < '0' || s[2] > '7' || s[3] != '.')
         return 0;
-    i++;
-    n = 0;
+    size_t i = 4, n = 0;
     while (isdigit((unsigned char)s[i]) && n < 3) {
         i++;
         n++;

@@ -5,6 +5,8 @@
  *
  *   status-code = class "." subject "." detail
  *   class = "2" / "4" / "5";  subject = 1*3digit;  detail = 1*3digit
+ *
+ * Only the registered subjects 0-7 (one digit) are recognised.
  */
 #ifndef REBOUND_MAIL_DSN_STATUS_H
 #define REBOUND_MAIL_DSN_STATUS_H

@@ -134,6 +134,47 @@ static const char dsn_postfix_text[] =
     "\n"
     "hello\n";
 
+/* Exim: X-Failed-Recipients names the recipient; the alias it was reached through stays in
+ * its block; the reason line follows. */
+static const char dsn_exim[] =
+    "From: Mail Delivery System <Mailer-Daemon@mx.example.net>\n"
+    "To: sender@example.org\n"
+    "Subject: Mail delivery failed: returning message to sender\n"
+    "X-Failed-Recipients: gina@example.com\n"
+    "Auto-Submitted: auto-replied\n"
+    "\n"
+    "This message was created automatically by mail delivery software.\n"
+    "\n"
+    "A message that you sent could not be delivered to one or more of its\n"
+    "recipients. This is a permanent error. The following address(es) failed:\n"
+    "\n"
+    "  gina@example.com\n"
+    "    (generated from info@example.org)\n"
+    "    SMTP error from remote mail server after end of data:\n"
+    "    host mx.example.com [192.0.2.9]: 552 5.3.4 Message size exceeds fixed limit\n"
+    "\n"
+    "------ This is a copy of the message, including all the headers. ------\n"
+    "\n"
+    "Return-path: <sender@example.org>\n"
+    "To: info@example.org\n"
+    "Message-ID: <orig-3@example.org>\n"
+    "\n"
+    "big\n";
+
+/* An Amazon SES bounce notification delivered by e-mail (SNS). */
+static const char dsn_ses_json[] =
+    "From: AWS Notifications <no-reply@sns.amazonaws.com>\n"
+    "To: ops@example.org\n"
+    "Subject: AWS Notification Message\n"
+    "\n"
+    "{\"notificationType\":\"Bounce\",\"bounce\":{\"bounceType\":\"Permanent\","
+    "\"bounceSubType\":\"General\",\"bouncedRecipients\":[{\"emailAddress\":"
+    "\"hank@example.com\",\"action\":\"failed\",\"status\":\"5.1.1\","
+    "\"diagnosticCode\":\"smtp; 550 5.1.1 user unknown\"}],\"reportingMTA\":"
+    "\"dsn; a1.smtp-out.example.com\"},\"mail\":{\"messageId\":\"0100-abc\"}}\n"
+    "\n"
+    "--\nIf you wish to stop receiving notifications ... &Endpoint=ops@example.org\n";
+
 static const char dsn_not_a_bounce[] = "From: Alice <alice@example.com>\n"
                                        "To: bob@example.com\n"
                                        "Subject: lunch?\n"
@@ -218,6 +259,35 @@ static void check_postfix_text(const struct dsn_report *rep)
                "diagnostic");
 }
 
+static void check_exim(const struct dsn_report *rep)
+{
+    assert_int_equal(rep->kind, DSN_KIND_BOUNCE);
+    assert_int_equal(rep->format, DSN_FORMAT_TEXT);
+    assert_int_equal(rep->recipient_count, 1);
+    const struct dsn_recipient *r = &rep->recipients[0];
+    expect_str(r->address, "gina@example.com", "address");
+    expect_str(r->status, "5.3.4", "status");
+    assert_int_equal(r->reply_code, 552);
+    expect_str(r->command, "DATA", "command");
+    expect_str(r->diagnostic,
+               "gina@example.com (generated from info@example.org) SMTP error from remote mail "
+               "server after end of data: host mx.example.com [192.0.2.9]: 552 5.3.4 Message "
+               "size exceeds fixed limit",
+               "diagnostic");
+}
+
+static void check_ses_json(const struct dsn_report *rep)
+{
+    assert_int_equal(rep->kind, DSN_KIND_BOUNCE);
+    assert_int_equal(rep->format, DSN_FORMAT_SESJSON);
+    expect_str(rep->reporting_mta, "a1.smtp-out.example.com", "reporting_mta");
+    expect_str(rep->orig_message_id, "0100-abc", "orig_message_id");
+    assert_int_equal(rep->recipient_count, 1);
+    expect_str(rep->recipients[0].address, "hank@example.com", "address");
+    expect_str(rep->recipients[0].status, "5.1.1", "status");
+    expect_str(rep->recipients[0].diagnostic, "550 5.1.1 user unknown", "diagnostic");
+}
+
 static void check_none(const struct dsn_report *rep)
 {
     assert_int_equal(rep->kind, DSN_KIND_NONE);
@@ -230,8 +300,8 @@ struct dsn_case {
 };
 
 static const struct dsn_case dsn_cases[] = {
-    {dsn_rfc3464, check_rfc3464},   {dsn_arf, check_arf},
-    {dsn_vacation, check_vacation}, {dsn_postfix_text, check_postfix_text},
+    {dsn_rfc3464, check_rfc3464},           {dsn_arf, check_arf},   {dsn_vacation, check_vacation},
+    {dsn_postfix_text, check_postfix_text}, {dsn_exim, check_exim}, {dsn_ses_json, check_ses_json},
     {dsn_not_a_bounce, check_none},
 };
 
