@@ -199,11 +199,12 @@ void classify_recipient(const struct classify_rules *rules, const struct dsn_rep
         (strcmp(out->reason, "userunknown") == 0 || strcmp(out->reason, "hostunknown") == 0 ||
          strcmp(out->reason, "hasmoved") == 0 || strcmp(out->reason, "notaccept") == 0);
     classify_ses(out->reason, out->hard, &out->ses_type, &out->ses_subtype);
-    if (rcpt->status != NULL && strcmp(rcpt->status + 1, ".0.0") != 0)
-        snprintf(out->status, sizeof(out->status), "%s", rcpt->status);
-    else if (classify_pseudo_detail(out->reason) != 0)
-        snprintf(out->status, sizeof(out->status), "%c.0.%d", permanent ? '5' : '4',
-                 classify_pseudo_detail(out->reason));
+    /* The code the MTA sent, unless it is the uninformative x.0.0 and the reason has a
+     * pseudo code (Sisimai's x.0.9yy) that says more. */
+    bool generic = rcpt->status == NULL || strcmp(rcpt->status + 1, ".0.0") == 0;
+    int pseudo = classify_pseudo_detail(out->reason);
+    if (generic && pseudo != 0)
+        snprintf(out->status, sizeof(out->status), "%c.0.%d", permanent ? '5' : '4', pseudo);
     else if (rcpt->status != NULL)
         snprintf(out->status, sizeof(out->status), "%s", rcpt->status);
 }

@@ -25,11 +25,16 @@ static bool dsn_addr_is_domain_char(unsigned char c)
            c == '.';
 }
 
+/* Bytes scanned left of an '@' for a local part (RFC 5321 allows 64; quoted-free SRS and
+ * VERP local parts run longer in practice). */
+#define DSN_ADDR_MAX_LOCAL_SCAN ((size_t)128)
+
 /* Bounds of a plausible address around the '@' at text[at], or false. */
 static bool dsn_addr_around(const char *text, size_t len, size_t at, size_t *start_r, size_t *end_r)
 {
     size_t s = at;
-    while (s > 0 && dsn_addr_is_atext((unsigned char)text[s - 1]) && at - s < 64 * 2)
+    while (s > 0 && dsn_addr_is_atext((unsigned char)text[s - 1]) &&
+           at - s < DSN_ADDR_MAX_LOCAL_SCAN)
         s--;
     while (s < at && (text[s] == '.' || text[s] == '\'' || text[s] == '`' || text[s] == '='))
         s++;
