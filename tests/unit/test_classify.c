@@ -15,50 +15,50 @@
 struct classify_case {
     const char *action;
     const char *status;
-    int reply_code;
     const char *command;
     const char *diagnostic;
     const char *want_reason;
     const char *want_type;
     const char *want_subtype;
     const char *want_status;
+    int reply_code;
     bool want_hard;
 };
 
 static const struct classify_case classify_cases[] = {
-    {"failed", "5.1.1", 550, "RCPT", "550 5.1.1 <a@b.c>: Recipient address rejected: User unknown",
-     "userunknown", "Permanent", "NoEmail", "5.1.1", true},
+    {"failed", "5.1.1", "RCPT", "550 5.1.1 <a@b.c>: Recipient address rejected: User unknown",
+     "userunknown", "Permanent", "NoEmail", "5.1.1", 550, true},
     /* the specific 5.1.1 loses to text saying the mailbox is full (mislabelled by the MTA) */
-    {"failed", "5.1.1", 550, NULL, "550 5.1.1 mailbox is full", "mailboxfull", "Transient",
-     "MailboxFull", "5.1.1", false},
-    {"failed", "5.2.2", 552, NULL, "552 5.2.2 Over quota", "mailboxfull", "Transient",
-     "MailboxFull", "5.2.2", false},
-    {"failed", "5.3.4", 552, NULL, "552 5.3.4 Message size exceeds fixed limit", "mesgtoobig",
-     "Transient", "MessageTooLarge", "5.3.4", false},
-    {"failed", "5.7.1", 554, NULL, "554 5.7.1 Message rejected as spam by Content Filtering",
-     "spamdetected", "Transient", "ContentRejected", "5.7.1", false},
-    {"failed", "5.7.1", 550, NULL, "550 5.7.1 Virus detected in attachment", "virusdetected",
-     "Transient", "AttachmentRejected", "5.7.1", false},
-    {"failed", "5.7.26", 550, NULL, "550 5.7.26 Unauthenticated email is not accepted",
-     "authfailure", "Transient", "General", "5.7.26", false},
-    {"failed", "5.1.2", 550, NULL, "Host or domain name not found", "hostunknown", "Permanent",
-     "General", "5.1.2", true},
+    {"failed", "5.1.1", NULL, "550 5.1.1 mailbox is full", "mailboxfull", "Transient",
+     "MailboxFull", "5.1.1", 550, false},
+    {"failed", "5.2.2", NULL, "552 5.2.2 Over quota", "mailboxfull", "Transient", "MailboxFull",
+     "5.2.2", 552, false},
+    {"failed", "5.3.4", NULL, "552 5.3.4 Message size exceeds fixed limit", "mesgtoobig",
+     "Transient", "MessageTooLarge", "5.3.4", 552, false},
+    {"failed", "5.7.1", NULL, "554 5.7.1 Message rejected as spam by Content Filtering",
+     "spamdetected", "Transient", "ContentRejected", "5.7.1", 554, false},
+    {"failed", "5.7.1", NULL, "550 5.7.1 Virus detected in attachment", "virusdetected",
+     "Transient", "AttachmentRejected", "5.7.1", 550, false},
+    {"failed", "5.7.26", NULL, "550 5.7.26 Unauthenticated email is not accepted", "authfailure",
+     "Transient", "General", "5.7.26", 550, false},
+    {"failed", "5.1.2", NULL, "Host or domain name not found", "hostunknown", "Permanent",
+     "General", "5.1.2", 550, true},
     /* a temporary DNS failure is a network error, never a permanent unknown host */
-    {"delayed", "4.4.3", 0, NULL, "Host not found, try again", "networkerror", "Transient",
-     "General", "4.4.3", false},
+    {"delayed", "4.4.3", NULL, "Host not found, try again", "networkerror", "Transient", "General",
+     "4.4.3", 0, false},
     /* "unknown user" in answer to DATA comes from a content filter */
-    {"failed", "5.0.0", 550, "DATA", "550 : User unknown", "filtered", "Transient", "General",
-     "5.0.910", false},
-    {"failed", NULL, 553, "MAIL", "553 sorry, your envelope sender is in my badmailfrom list",
-     "rejected", "Transient", "General", "5.0.918", false},
-    {"failed", NULL, 0, NULL, "all hosts have been failing for a long time", "expired", "Transient",
-     "General", "5.0.947", false},
-    {"failed", NULL, 550, NULL, "550 Relay access denied", "norelaying", "Transient", "General",
-     "5.0.909", false},
-    {"failed", "5.1.10", 550, NULL, "Recipient address rejected: null MX", "notaccept", "Permanent",
-     "General", "5.1.10", true},
-    {"failed", NULL, 0, NULL, "", "onhold", "Undetermined", "Undetermined", "5.0.901", false},
-    {"delivered", "2.0.0", 250, NULL, "250 ok", "delivered", "-", "-", "2.0.0", false},
+    {"failed", "5.0.0", "DATA", "550 : User unknown", "filtered", "Transient", "General", "5.0.910",
+     550, false},
+    {"failed", NULL, "MAIL", "553 sorry, your envelope sender is in my badmailfrom list",
+     "rejected", "Transient", "General", "5.0.918", 553, false},
+    {"failed", NULL, NULL, "all hosts have been failing for a long time", "expired", "Transient",
+     "General", "5.0.947", 0, false},
+    {"failed", NULL, NULL, "550 Relay access denied", "norelaying", "Transient", "General",
+     "5.0.909", 550, false},
+    {"failed", "5.1.10", NULL, "Recipient address rejected: null MX", "notaccept", "Permanent",
+     "General", "5.1.10", 550, true},
+    {"failed", NULL, NULL, "", "onhold", "Undetermined", "Undetermined", "5.0.901", 0, false},
+    {"delivered", "2.0.0", NULL, "250 ok", "delivered", "-", "-", "2.0.0", 250, false},
 };
 
 static void test_bounce_cases(void **state)
