@@ -4,7 +4,8 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+
+#include "xalloc.h"
 
 /* Length of a status code starting at s, or 0. */
 static size_t dsn_status_len_at(const char *s)
@@ -109,19 +110,21 @@ static const struct dsn_status_command dsn_status_commands[] = {
 
 const char *dsn_status_smtp_command(const char *text)
 {
-    const char *best = NULL;
-    size_t best_at = (size_t)-1;
+    /* One lower-cased copy, then a (vectorised) strstr per phrase: the earliest mention wins,
+     * since later ones are usually the transcript of what followed. */
     size_t n = strlen(text);
+    char *lowered = xmalloc(n + 1);
+    for (size_t i = 0; i <= n; i++)
+        lowered[i] = (char)tolower((unsigned char)text[i]);
+    const char *best = NULL;
+    const char *best_at = NULL;
     for (size_t c = 0; c < sizeof(dsn_status_commands) / sizeof(dsn_status_commands[0]); c++) {
-        const char *phrase = dsn_status_commands[c].phrase;
-        size_t k = strlen(phrase);
-        for (size_t i = 0; i + k <= n && i < best_at; i++) {
-            if (strncasecmp(text + i, phrase, k) == 0) {
-                best = dsn_status_commands[c].command;
-                best_at = i;
-                break;
-            }
+        const char *at = strstr(lowered, dsn_status_commands[c].phrase);
+        if (at != NULL && (best_at == NULL || at < best_at)) {
+            best = dsn_status_commands[c].command;
+            best_at = at;
         }
     }
+    free(lowered);
     return best;
 }

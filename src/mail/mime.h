@@ -6,7 +6,8 @@
  * Entity 0 is the top-level body; its headers are the message's headers. A message/rfc822
  * (or message/global) entity carries the embedded message's headers in `inner_headers` and
  * its body entities follow it with `depth` one higher. Leaf bodies are transfer-decoded
- * (base64, quoted-printable) and, for text, converted to UTF-8 from the declared charset.
+ * (base64, quoted-printable) and, for text, converted to UTF-8 from the declared charset;
+ * only the report's own textual leaves are decoded (see `body`).
  *
  * SECURITY: the input is untrusted bytes from the Internet. Everything a peer controls is
  * bounded by the named limits below; entities past MIME_MAX_PARTS or deeper than
@@ -41,7 +42,8 @@ struct mime_entity {
     size_t depth;       /* 0 for the top-level body */
     struct mime_headers headers;
     struct mime_headers inner_headers; /* message/rfc822 only: the embedded message's header */
-    char *body;                        /* leaves only: decoded, NUL-terminated (NULs -> ' ') */
+    char *body; /* textual (text, message) leaves of the report itself (not inside an embedded
+                   message): decoded, NUL-terminated (NULs -> ' '); NULL otherwise */
     size_t body_len;
 };
 

@@ -60,9 +60,23 @@ static void test_entities(void **state)
     assert_string_equal(mime_header_get(&m->entities[3].inner_headers, "Message-ID"),
                         "<orig@example.org>");
     assert_null(m->entities[3].body);
-    assert_string_equal(m->entities[4].body,
-                        "hello"); /* the CRLF before a boundary is the boundary's */
+    /* bodies inside a returned message are not decoded: nothing reads them */
+    assert_null(m->entities[4].body);
     assert_true(strncmp(m->raw_body, "preamble\r\n--X\r\n", 15) == 0);
+    mime_message_free(m);
+}
+
+/* An mbox "From " separator line is skipped, and the top-level headers stay text. */
+static void test_mbox_separator(void **state)
+{
+    (void)state;
+    const char *msg = "From MAILER-DAEMON Tue Jun 11 19:13:34 2024\n"
+                      "From: MAILER-DAEMON <>\nTo: a@b.example, c@d.example\n\nbody\n";
+    struct mime_message *m = mime_parse(msg, strlen(msg));
+    assert_non_null(m);
+    assert_string_equal(mime_header_get(&m->entities[0].headers, "From"), "MAILER-DAEMON <>");
+    assert_string_equal(mime_header_get(&m->entities[0].headers, "to"), "a@b.example, c@d.example");
+    assert_string_equal(m->entities[0].body, "body\n");
     mime_message_free(m);
 }
 
@@ -121,9 +135,8 @@ int main(void)
 {
     mime_global_init();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_entities),
-        cmocka_unit_test(test_non_mime_message),
-        cmocka_unit_test(test_part_limit),
+        cmocka_unit_test(test_entities),       cmocka_unit_test(test_non_mime_message),
+        cmocka_unit_test(test_mbox_separator), cmocka_unit_test(test_part_limit),
         cmocka_unit_test(test_depth_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
