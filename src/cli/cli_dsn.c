@@ -21,10 +21,10 @@
 #include "xalloc.h"
 
 struct cli_dsn_options {
-    const char *relative_to; /* realpath of --relative-to, or NULL */
+    char *relative_to; /* realpath of --relative-to (owned), or NULL */
     int bounces_only;
     int verbose;
-    const struct classify_rules *rules; /* --rules FILE, or NULL */
+    struct classify_rules *rules; /* --rules FILE (owned), or NULL */
 };
 
 static void cli_dsn_usage(FILE *out)
@@ -46,7 +46,7 @@ static void cli_dsn_usage(FILE *out)
         "                     comments; the first rule whose phrase occurs in a\n"
         "                     diagnostic (case-insensitive) decides its reason\n"
         "  --verbose          add columns: format, command, action, reply_code,\n"
-        "                     diagnostic\n"
+        "                     envid, orig_message_id (for linking), diagnostic\n"
         "  -h, --help         this text\n\n"
         "Exit status: 0 when every file was read, 1 when one could not be, 2 on usage,\n"
         "3 when the --rules file is invalid.\n");
@@ -91,82 +91,100 @@ static void cli_dsn_print(const char *sample, const struct dsn_report *report,
         printf("%s\t%s\t%s\t%s\t%d\t%s\t%s", sample, r->address, res.status, res.reason,
                res.hard ? 1 : 0, res.ses_type, res.ses_subtype);
         if (opt->verbose)
-            printf("\t%s\t%s\t%s\t%d\t%s", dsn_format_name(report->format),
+            printf("\t%s\t%s\t%s\t%d\t%s\t%s\t%s", dsn_format_name(report->format),
                    r->command ? r->command : "", r->action ? r->action : "", r->reply_code,
+                   report->envid ? report->envid : "",
+                   report->orig_message_id ? report->orig_message_id : "",
                    r->diagnostic ? r->diagnostic : "");
         printf("\n");
     }
 }
 
-static int cli_dsn_parse(int argc, char **argv)
+/* Parses the flags into opt (which then owns relative_to and rules: cli_dsn_options_free).
+ * Returns -1 to go on with the files from argv[*first_r], or the exit status. */
+static int cli_dsn_options_parse(int argc, char **argv, struct cli_dsn_options *opt, int *first_r)
 {
-    struct cli_dsn_options opt = {NULL, 0, 0, NULL};
-    char *relative = NULL;
-    struct classify_rules *rules = NULL;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (cli_is_help(argv[i])) {
             cli_dsn_usage(stdout);
-            free(relative);
-            classify_rules_free(rules);
             return CLI_EXIT_OK;
         } else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) {
             char *error = NULL;
-            classify_rules_free(rules);
-            rules = classify_rules_load(argv[++i], &error);
-            if (rules == NULL) {
+            classify_rules_free(opt->rules);
+            opt->rules = classify_rules_load(argv[++i], &error);
+            if (opt->rules == NULL) {
                 cli_error("cannot use --rules: %s", error);
                 free(error);
-                free(relative);
                 return CLI_EXIT_CONFIG;
             }
         } else if (strcmp(argv[i], "--verbose") == 0) {
-            opt.verbose = 1;
+            opt->verbose = 1;
         } else if (strcmp(argv[i], "--bounces-only") == 0) {
-            opt.bounces_only = 1;
+            opt->bounces_only = 1;
         } else if (strcmp(argv[i], "--relative-to") == 0 && i + 1 < argc) {
-            free(relative);
-            relative = realpath(argv[++i], NULL);
-            if (relative == NULL) {
+            free(opt->relative_to);
+            opt->relative_to = realpath(argv[++i], NULL);
+            if (opt->relative_to == NULL) {
                 cli_error("cannot use --relative-to %s: no such directory", argv[i]);
-                classify_rules_free(rules);
                 return CLI_EXIT_USAGE;
             }
         } else {
             cli_error("dsn parse: unknown option '%s' (try 'rebound dsn parse --help')", argv[i]);
-            free(relative);
             return CLI_EXIT_USAGE;
         }
     }
     if (i == argc) {
         cli_error("dsn parse: no FILE given (try 'rebound dsn parse --help')");
-        free(relative);
-        classify_rules_free(rules);
         return CLI_EXIT_USAGE;
     }
-    opt.relative_to = relative;
-    opt.rules = rules;
-    mime_global_init();
-    int status = CLI_EXIT_OK;
-    printf("sample\trecipient\tstatus\treason\thardbounce\tses_type\tses_subtype%s\n",
-           opt.verbose ? "\tformat\tcommand\taction\treply_code\tdiagnostic" : "");
-    for (; i < argc; i++) {
-        struct buf b = BUF_INIT;
-        if (!cli_dsn_read(argv[i], &b)) {
-            cli_error("cannot read %s", argv[i]);
-            status = CLI_EXIT_FAILED;
-            buf_free(&b);
-            continue;
-        }
-        struct dsn_report *report = dsn_parse(buf_cstr(&b), b.len);
-        char *sample = cli_dsn_sample_name(argv[i], &opt);
-        cli_dsn_print(sample, report, &opt);
-        free(sample);
-        dsn_report_free(report);
+    *first_r = i;
+    return -1;
+}
+
+static void cli_dsn_options_free(struct cli_dsn_options *opt)
+{
+    free(opt->relative_to);
+    classify_rules_free(opt->rules);
+}
+
+/* Parses, classifies and prints one file; false if it could not be read. */
+static bool cli_dsn_file(const char *path, const struct cli_dsn_options *opt)
+{
+    struct buf b = BUF_INIT;
+    if (!cli_dsn_read(path, &b)) {
+        cli_error("cannot read %s", path);
         buf_free(&b);
+        return false;
     }
-    free(relative);
-    classify_rules_free(rules);
+    struct dsn_report *report = dsn_parse(buf_cstr(&b), b.len);
+    char *sample = cli_dsn_sample_name(path, opt);
+    cli_dsn_print(sample, report, opt);
+    free(sample);
+    dsn_report_free(report);
+    buf_free(&b);
+    return true;
+}
+
+static int cli_dsn_parse(int argc, char **argv)
+{
+    struct cli_dsn_options opt = {NULL, 0, 0, NULL};
+    int first = 0;
+    int status = cli_dsn_options_parse(argc, argv, &opt, &first);
+    if (status >= 0) {
+        cli_dsn_options_free(&opt);
+        return status;
+    }
+    mime_global_init();
+    status = CLI_EXIT_OK;
+    printf("sample\trecipient\tstatus\treason\thardbounce\tses_type\tses_subtype%s\n",
+           opt.verbose ? "\tformat\tcommand\taction\treply_code\tenvid\torig_message_id\tdiagnostic"
+                       : "");
+    for (int i = first; i < argc; i++) {
+        if (!cli_dsn_file(argv[i], &opt))
+            status = CLI_EXIT_FAILED;
+    }
+    cli_dsn_options_free(&opt);
     return status;
 }
 

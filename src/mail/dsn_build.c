@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "dsn_fields.h"
 #include "dsn_status.h"
+#include "dsn_text.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -76,29 +77,22 @@ char *dsn_build_strip_type(const char *value)
     return str_trim(xstrdup(v));
 }
 
-static const char *dsn_build_message_id_in(const struct mime_entity *e)
-{
-    const char *id = mime_header_get(&e->inner_headers, "Message-ID");
-    if (id != NULL || strcmp(e->content_type, "text/rfc822-headers") != 0 || e->body == NULL)
-        return id;
-    return NULL;
-}
-
+/* The returned original's Message-ID, for linking the report to the message (ISSUE 7 order:
+ * ENVID first, which the recognisers fill; this is the second key): an embedded
+ * message/rfc822, a text/rfc822-headers entity, or the headers quoted after the cut. */
 void dsn_build_find_original(const struct mime_message *msg, struct dsn_report *report)
 {
     for (size_t i = 1; i < msg->count && report->orig_message_id == NULL; i++) {
         const struct mime_entity *e = &msg->entities[i];
-        const char *id = dsn_build_message_id_in(e);
-        if (id != NULL) {
-            dsn_build_set(&report->orig_message_id, id);
-        } else if (strcmp(e->content_type, "text/rfc822-headers") == 0 && e->body != NULL) {
-            struct dsn_fields *f = dsn_fields_parse(e->body, e->body_len);
-            if (f->count > 0)
-                dsn_build_set(&report->orig_message_id,
-                              dsn_fields_get(&f->groups[0], "Message-ID"));
-            dsn_fields_free(f);
-        }
+        if (strcmp(e->content_type, "text/rfc822-headers") != 0 || e->body == NULL)
+            continue;
+        struct dsn_fields *f = dsn_fields_parse(e->body, e->body_len);
+        if (f->count > 0)
+            dsn_build_set(&report->orig_message_id, dsn_fields_get(&f->groups[0], "Message-ID"));
+        dsn_fields_free(f);
     }
+    if (report->orig_message_id == NULL)
+        report->orig_message_id = dsn_text_original_header(msg, "Message-ID");
     if (report->orig_message_id != NULL)
         str_trim(report->orig_message_id);
 }

@@ -237,7 +237,7 @@ static void dsn_text_blocks(struct dsn_text *t, const struct dsn_text_excluded *
 {
     const char *text = t->body;
     size_t len = strlen(text), pos = 0, s, e;
-    size_t cur_start = 0, cur_line = 0;
+    size_t cur_line = 0;
     const char *cur = NULL;
     size_t cur_len = 0;
     while (dsn_addr_scan(text, len, &pos, &s, &e)) {
@@ -257,10 +257,8 @@ static void dsn_text_blocks(struct dsn_text *t, const struct dsn_text_excluded *
                                (line > cur_line ? line : s) - cur_line);
         cur = text + s;
         cur_len = e - s;
-        cur_start = s;
         cur_line = line;
     }
-    (void)cur_start;
     if (cur != NULL)
         dsn_text_add_block(t, cur, cur_len, text + cur_line, len - cur_line);
 }
@@ -306,39 +304,47 @@ const struct dsn_text_block *dsn_text_find(const struct dsn_text *t, const char 
     return NULL;
 }
 
-/* The first "To:" line at or after the cut of one text. */
-static char *dsn_text_to_after_cut(const char *text, size_t len)
+/* The value of the first `name:` line (name includes the colon) at or after the cut of one
+ * text, owned; NULL if there is none. */
+static char *dsn_text_header_after_cut(const char *text, size_t len, const char *name)
 {
+    size_t k = strlen(name);
     size_t pos = dsn_text_cut(text, len);
     while (pos < len) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - text) : len;
-        if (end - pos > 3 && str_equal_nocase_n(text + pos, 3, "to:", 3)) {
-            char *line = xstrndup(text + pos + 3, end - pos - 3);
-            char *a = dsn_addr_first(line);
-            free(line);
-            if (a != NULL)
-                return a;
-        }
+        if (end - pos > k && str_equal_nocase_n(text + pos, k, name, k))
+            return str_trim(xstrndup(text + pos + k, end - pos - k));
         pos = end + 1;
     }
     return NULL;
 }
 
-char *dsn_text_original_to(const struct mime_message *msg)
+char *dsn_text_original_header(const struct mime_message *msg, const char *name)
 {
     for (size_t i = 1; i < msg->count; i++) {
-        char *a = dsn_addr_first(mime_header_get(&msg->entities[i].inner_headers, "To"));
-        if (a != NULL)
-            return a;
+        const char *v = mime_header_get(&msg->entities[i].inner_headers, name);
+        if (v != NULL)
+            return xstrdup(v);
     }
-    for (size_t i = 0; i < msg->count; i++) {
+    char *field = xasprintf("%s:", name);
+    char *found = NULL;
+    for (size_t i = 0; i < msg->count && found == NULL; i++) {
         const struct mime_entity *e = &msg->entities[i];
-        if (e->body == NULL || strncmp(e->content_type, "text/", 5) != 0)
-            continue;
-        char *a = dsn_text_to_after_cut(e->body, e->body_len);
-        if (a != NULL)
-            return a;
+        if (e->body != NULL && strncmp(e->content_type, "text/", 5) == 0 &&
+            strcmp(e->content_type, "text/rfc822-headers") != 0)
+            found = dsn_text_header_after_cut(e->body, e->body_len, field);
     }
-    return msg->raw_body ? dsn_text_to_after_cut(msg->raw_body, msg->raw_body_len) : NULL;
+    if (found == NULL && msg->raw_body != NULL)
+        found = dsn_text_header_after_cut(msg->raw_body, msg->raw_body_len, field);
+    free(field);
+    return found;
+}
+
+char *dsn_text_original_to(const struct mime_message *msg)
+{
+    char *to = dsn_text_original_header(msg, "To");
+    char *a = dsn_addr_first(to);
+    free(to);
+    return a;
 }

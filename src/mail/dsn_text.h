@@ -33,8 +33,10 @@ struct dsn_text {
 struct dsn_text *dsn_text_extract(const struct mime_message *msg, char *const *only,
                                   size_t only_count);
 void dsn_text_free(struct dsn_text *t);
-/* The first address in the To of the returned original (an embedded message/rfc822, or a
- * To: line after the cut in the text), owned; NULL if there is none. */
+/* A header of the returned original: from an embedded message/rfc822, else the first
+ * `name:` line after the cut in the report's text. Owned; NULL if there is none. */
+char *dsn_text_original_header(const struct mime_message *msg, const char *name);
+/* The first address in the To of the returned original, owned; NULL if there is none. */
 char *dsn_text_original_to(const struct mime_message *msg);
 /* The block of `address` (case-insensitive), or NULL; borrowed from t. */
 const struct dsn_text_block *dsn_text_find(const struct dsn_text *t, const char *address);

@@ -248,6 +248,7 @@ static void check_postfix_text(const struct dsn_report *rep)
     assert_int_equal(rep->kind, DSN_KIND_BOUNCE);
     assert_int_equal(rep->format, DSN_FORMAT_TEXT);
     assert_int_equal(rep->recipient_count, 1); /* not frank@, who is in the returned copy */
+    expect_str(rep->orig_message_id, "<orig-2@example.org>", "orig_message_id");
     const struct dsn_recipient *r = &rep->recipients[0];
     expect_str(r->address, "erin@example.com", "address");
     expect_str(r->status, "5.2.2", "status");
@@ -266,6 +267,7 @@ static void check_exim(const struct dsn_report *rep)
     assert_int_equal(rep->recipient_count, 1);
     const struct dsn_recipient *r = &rep->recipients[0];
     expect_str(r->address, "gina@example.com", "address");
+    expect_str(rep->orig_message_id, "<orig-3@example.org>", "orig_message_id");
     expect_str(r->status, "5.3.4", "status");
     assert_int_equal(r->reply_code, 552);
     expect_str(r->command, "DATA", "command");
