@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Addresses taken from one X-Failed-Recipients header. */
 #define DSN_PLAIN_MAX_LISTED 100
@@ -61,21 +62,21 @@ static bool dsn_plain_contains(const char *s, const char *needle)
     return false;
 }
 
-bool dsn_build_looks_like_bounce(const struct mime_message *msg)
+static bool dsn_plain_from_system(const struct mime_headers *h)
 {
-    if (msg->count == 0)
-        return false;
-    const struct mime_headers *h = &msg->entities[0].headers;
     const char *from = mime_header_get(h, "From");
-    if (from != NULL) {
-        char *a = dsn_addr_first(from);
-        bool system =
-            (a != NULL && dsn_addr_is_system(a)) || dsn_plain_contains(from, "mailer-daemon") ||
-            dsn_plain_contains(from, "mail delivery") || dsn_plain_contains(from, "postmaster");
-        free(a);
-        if (system)
-            return true;
-    }
+    if (from == NULL)
+        return false;
+    char *a = dsn_addr_first(from);
+    bool system =
+        (a != NULL && dsn_addr_is_system(a)) || dsn_plain_contains(from, "mailer-daemon") ||
+        dsn_plain_contains(from, "mail delivery") || dsn_plain_contains(from, "postmaster");
+    free(a);
+    return system;
+}
+
+static bool dsn_plain_subject_says_failure(const struct mime_headers *h)
+{
     const char *subject = mime_header_get(h, "Subject");
     for (size_t i = 0; subject && i < sizeof(dsn_plain_subjects) / sizeof(*dsn_plain_subjects);
          i++) {
@@ -83,6 +84,38 @@ bool dsn_build_looks_like_bounce(const struct mime_message *msg)
             return true;
     }
     return false;
+}
+
+/* Delivery reports are sent with a null envelope sender (RFC 5321 4.5.5): Return-Path <>. */
+static bool dsn_plain_null_sender(const struct mime_headers *h)
+{
+    const char *rp = mime_header_get(h, "Return-Path");
+    if (rp == NULL)
+        return false;
+    while (*rp == ' ' || *rp == '\t')
+        rp++;
+    return strncmp(rp, "<>", 2) == 0 || strncasecmp(rp, "<MAILER-DAEMON", 14) == 0;
+}
+
+/* A report comes from a mail system, or has a failure Subject AND another sign of being
+ * machine-generated (null sender, X-Failed-Recipients, Auto-Submitted, an enhanced status
+ * code in the body), so that a person's "Re: your proposal was rejected" never becomes a
+ * bounce. */
+bool dsn_build_looks_like_bounce(const struct mime_message *msg)
+{
+    if (msg->count == 0)
+        return false;
+    const struct mime_headers *h = &msg->entities[0].headers;
+    if (dsn_plain_from_system(h))
+        return true;
+    if (!dsn_plain_subject_says_failure(h))
+        return false;
+    if (dsn_plain_null_sender(h) || mime_header_get(h, "X-Failed-Recipients") != NULL ||
+        mime_header_get(h, "Auto-Submitted") != NULL)
+        return true;
+    /* a forwarded report still quotes the machine's codes */
+    char status[DSN_STATUS_MAX_LEN + 1];
+    return msg->raw_body != NULL && dsn_status_find(msg->raw_body, status);
 }
 
 /* The block of recipient j; for a single recipient whose block holds no reply or status

@@ -181,6 +181,13 @@ static const char dsn_not_a_bounce[] = "From: Alice <alice@example.com>\n"
                                        "\n"
                                        "Ask carol@example.com too. 550 5.1.1 was a joke.\n";
 
+/* A person's mail whose Subject sounds like a bounce is still not one. */
+static const char dsn_human_rejected[] = "From: Ivan <ivan@example.com>\n"
+                                         "To: sender@example.org\n"
+                                         "Subject: Re: your proposal was rejected\n"
+                                         "\n"
+                                         "Sorry, the board (board@example.com) rejected it.\n";
+
 static struct dsn_report *trickle(const char *text)
 {
     struct dsn_reader *r = dsn_reader_new();
@@ -302,9 +309,10 @@ struct dsn_case {
 };
 
 static const struct dsn_case dsn_cases[] = {
-    {dsn_rfc3464, check_rfc3464},           {dsn_arf, check_arf},   {dsn_vacation, check_vacation},
-    {dsn_postfix_text, check_postfix_text}, {dsn_exim, check_exim}, {dsn_ses_json, check_ses_json},
-    {dsn_not_a_bounce, check_none},
+    {dsn_rfc3464, check_rfc3464},   {dsn_arf, check_arf},
+    {dsn_vacation, check_vacation}, {dsn_postfix_text, check_postfix_text},
+    {dsn_exim, check_exim},         {dsn_ses_json, check_ses_json},
+    {dsn_not_a_bounce, check_none}, {dsn_human_rejected, check_none},
 };
 
 static void test_whole_and_trickled(void **state)
