@@ -1,5 +1,6 @@
 /*
- * The decision. Order of evidence:
+ * The decision. Order of evidence (after the operator's rules, and after an SES type the
+ * report states itself):
  *   1. report kind: complaints are "feedback", auto-replies "vacation"; DSN Action
  *      delivered/relayed/expanded (or a 2.x.x status) is "delivered" - none is a bounce;
  *   2. a specific status code (5.1.1, 5.2.2, 5.7.26, ...) decides, except that a few
@@ -87,6 +88,10 @@ static const char *classify_reason(const struct classify_rules *rules,
     *by_operator_r = by_operator != NULL;
     if (by_operator != NULL)
         return by_operator;
+    /* a report that states its SES classification (an SES notification) is taken at its word */
+    const char *stated = classify_ses_reason(r->ses_type, r->ses_subtype);
+    if (stated != NULL)
+        return stated;
     const char *by_text = classify_rules_match(text);
     if (by_status != NULL && specific && !classify_text_overrides(by_status, by_text))
         return by_status;
@@ -155,6 +160,16 @@ static bool classify_is_permanent(const struct dsn_recipient *r)
     return r->action == NULL || strcmp(r->action, "delayed") != 0;
 }
 
+/* Sisimai's hard-bounce flag (reason-map.tsv "hard"): the address itself is dead, with a
+ * permanent code; suppression-list refusals are hard whatever the code. */
+static bool classify_is_hard(const char *reason, bool permanent)
+{
+    if (classify_is(reason, "suppressed", "onaccountsuppressionlist"))
+        return true;
+    return permanent && (classify_is(reason, "userunknown", "hostunknown") ||
+                         classify_is(reason, "hasmoved", "notaccept"));
+}
+
 /* Context that refines the reason the evidence gave (never applied to operator rules). */
 static const char *classify_adjust(const struct dsn_recipient *rcpt, const char *reason,
                                    bool permanent)
@@ -194,10 +209,7 @@ void classify_recipient(const struct classify_rules *rules, const struct dsn_rep
     bool permanent = classify_is_permanent(rcpt);
     if (!by_operator)
         out->reason = classify_adjust(rcpt, out->reason, permanent);
-    out->hard =
-        permanent &&
-        (strcmp(out->reason, "userunknown") == 0 || strcmp(out->reason, "hostunknown") == 0 ||
-         strcmp(out->reason, "hasmoved") == 0 || strcmp(out->reason, "notaccept") == 0);
+    out->hard = classify_is_hard(out->reason, permanent);
     classify_ses(out->reason, out->hard, &out->ses_type, &out->ses_subtype);
     /* The code the MTA sent, unless it is the uninformative x.0.0 and the reason has a
      * pseudo code (Sisimai's x.0.9yy) that says more. */

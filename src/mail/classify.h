@@ -58,6 +58,9 @@ void classify_ses(const char *reason, bool hard, const char **type_r, const char
 /* Reason of the first operator rule matching the lower-cased text, or NULL. */
 const char *classify_rules_match_extra(const struct classify_rules *rules,
                                        const char *lowered_text);
+/* The reason an SES type/subtype pair names by itself (NoEmail -> userunknown, ...), or NULL
+ * for General/Undetermined and unknown pairs. */
+const char *classify_ses_reason(const char *type, const char *subtype);
 /* True for a reason the SES mapping knows. */
 bool classify_is_reason(const char *reason);
 /* Sisimai's pseudo status code detail (911 for userunknown, ...), or 0. */

@@ -21,6 +21,8 @@ static const struct classify_ses_row classify_ses_rows[] = {
     {"hostunknown", "Permanent", "General", 912},
     {"hasmoved", "Permanent", "General", 916},
     {"suppressed", "Permanent", "Suppressed", 0},
+    /* rebound's own reason (not Sisimai's): SES's account-level suppression list */
+    {"onaccountsuppressionlist", "Permanent", "OnAccountSuppressionList", 0},
     {"mailboxfull", "Transient", "MailboxFull", 922},
     {"mesgtoobig", "Transient", "MessageTooLarge", 934},
     {"emailtoolarge", "Transient", "MessageTooLarge", 934},
@@ -87,4 +89,28 @@ int classify_pseudo_detail(const char *reason)
 bool classify_is_reason(const char *reason)
 {
     return strcmp(reason, "notaccept") == 0 || classify_ses_row(reason) != NULL;
+}
+
+/* SES subtypes that name one reason; "General" and "Undetermined" name none. */
+static const struct {
+    const char *type, *subtype, *reason;
+} classify_ses_stated[] = {
+    {"Permanent", "NoEmail", "userunknown"},
+    {"Permanent", "Suppressed", "suppressed"},
+    {"Permanent", "OnAccountSuppressionList", "onaccountsuppressionlist"},
+    {"Transient", "MailboxFull", "mailboxfull"},
+    {"Transient", "MessageTooLarge", "mesgtoobig"},
+    {"Transient", "ContentRejected", "contenterror"},
+    {"Transient", "AttachmentRejected", "virusdetected"},
+};
+
+const char *classify_ses_reason(const char *type, const char *subtype)
+{
+    for (size_t i = 0;
+         type && subtype && i < sizeof(classify_ses_stated) / sizeof(*classify_ses_stated); i++) {
+        if (strcmp(classify_ses_stated[i].type, type) == 0 &&
+            strcmp(classify_ses_stated[i].subtype, subtype) == 0)
+            return classify_ses_stated[i].reason;
+    }
+    return NULL;
 }

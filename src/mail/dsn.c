@@ -78,6 +78,8 @@ void dsn_report_free(struct dsn_report *report)
         free(r->status);
         free(r->diagnostic);
         free(r->remote_mta);
+        free(r->ses_type);
+        free(r->ses_subtype);
     }
     free(report->recipients);
     free(report->reporting_mta);

@@ -57,6 +57,8 @@ struct dsn_recipient {
     char *diagnostic;         /* Diagnostic-Code without its type, or text; NULL if none */
     char *remote_mta;         /* Remote-MTA without its type, or NULL */
     const char *command;      /* SMTP command refused ("RCPT", "DATA", ...; static), or NULL */
+    char *ses_type;           /* classification stated by the report itself (an SES */
+    char *ses_subtype;        /* notification's bounceType/bounceSubType), or NULL */
 };
 
 struct dsn_report {

@@ -28,6 +28,8 @@ static const char *dsn_sesjson_str(json_t *obj, const char *key)
 
 static void dsn_sesjson_bounce(json_t *bounce, struct dsn_report *report)
 {
+    const char *type = dsn_sesjson_str(bounce, "bounceType");
+    const char *subtype = dsn_sesjson_str(bounce, "bounceSubType");
     json_t *list = json_object_get(bounce, "bouncedRecipients");
     size_t i;
     json_t *item;
@@ -37,6 +39,8 @@ static void dsn_sesjson_bounce(json_t *bounce, struct dsn_report *report)
         struct dsn_recipient *r = address ? dsn_build_add_recipient(report, address) : NULL;
         if (r == NULL)
             continue;
+        dsn_build_set(&r->ses_type, type);
+        dsn_build_set(&r->ses_subtype, subtype);
         dsn_build_set(&r->action, dsn_sesjson_str(item, "action"));
         if (r->action == NULL)
             dsn_build_set(&r->action, "failed");

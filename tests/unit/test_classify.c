@@ -102,6 +102,30 @@ static void test_complaint_and_autoreply(void **state)
     assert_false(classify_is_bounce(&res));
 }
 
+/* A report that states its SES classification (SES notification JSON) is taken at its word;
+ * General says nothing and leaves the evidence to decide. */
+static void test_stated_ses_type(void **state)
+{
+    (void)state;
+    struct dsn_report report = {.kind = DSN_KIND_BOUNCE};
+    struct dsn_recipient r = {.address = "a@b.c",
+                              .action = "failed",
+                              .status = "5.1.1",
+                              .diagnostic = "Amazon SES has suppressed sending to this address",
+                              .ses_type = "Permanent",
+                              .ses_subtype = "OnAccountSuppressionList"};
+    struct classify_result res;
+    classify_recipient(NULL, &report, &r, &res);
+    assert_string_equal(res.reason, "onaccountsuppressionlist");
+    assert_string_equal(res.ses_type, "Permanent");
+    assert_string_equal(res.ses_subtype, "OnAccountSuppressionList");
+    assert_true(res.hard);
+    r.ses_subtype = "General";
+    classify_recipient(NULL, &report, &r, &res);
+    assert_string_equal(res.reason, "userunknown");
+    assert_string_equal(res.ses_subtype, "NoEmail");
+}
+
 /* reason-map.tsv: notaccept is Permanent only as a hard (5xx) bounce. */
 static void test_ses_map(void **state)
 {
@@ -174,11 +198,9 @@ static void test_operator_rules_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bounce_cases),
-        cmocka_unit_test(test_complaint_and_autoreply),
-        cmocka_unit_test(test_ses_map),
-        cmocka_unit_test(test_operator_rules),
-        cmocka_unit_test(test_operator_rules_errors),
+        cmocka_unit_test(test_bounce_cases),   cmocka_unit_test(test_complaint_and_autoreply),
+        cmocka_unit_test(test_ses_map),        cmocka_unit_test(test_stated_ses_type),
+        cmocka_unit_test(test_operator_rules), cmocka_unit_test(test_operator_rules_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

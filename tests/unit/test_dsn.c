@@ -295,6 +295,8 @@ static void check_ses_json(const struct dsn_report *rep)
     expect_str(rep->recipients[0].address, "hank@example.com", "address");
     expect_str(rep->recipients[0].status, "5.1.1", "status");
     expect_str(rep->recipients[0].diagnostic, "550 5.1.1 user unknown", "diagnostic");
+    expect_str(rep->recipients[0].ses_type, "Permanent", "ses_type");
+    expect_str(rep->recipients[0].ses_subtype, "General", "ses_subtype");
 }
 
 static void check_none(const struct dsn_report *rep)
