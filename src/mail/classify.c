@@ -66,7 +66,8 @@ static void classify_lowered(const char *text, char *out, size_t cap)
 }
 
 /* Text reasons that override a "specific" status: MTAs send 5.1.1 for full or disabled
- * mailboxes, and 5.2.2 for unknown ones. */
+ * mailboxes and for a failing local delivery program ("procmail: ... No such user"), and
+ * 5.1.10 (null MX) or 5.7.1 for what their text names precisely. */
 static bool classify_text_overrides(const char *status_reason, const char *text_reason)
 {
     if (text_reason == NULL || status_reason == NULL)
@@ -74,7 +75,8 @@ static bool classify_text_overrides(const char *status_reason, const char *text_
     return strcmp(text_reason, "mailboxfull") == 0 || strcmp(text_reason, "suspend") == 0 ||
            strcmp(text_reason, "authfailure") == 0 || strcmp(text_reason, "requireptr") == 0 ||
            strcmp(text_reason, "mesgtoobig") == 0 || strcmp(text_reason, "exceedlimit") == 0 ||
-           strcmp(text_reason, "notcompliantrfc") == 0 || strcmp(text_reason, "notaccept") == 0;
+           strcmp(text_reason, "notcompliantrfc") == 0 || strcmp(text_reason, "notaccept") == 0 ||
+           strcmp(text_reason, "mailererror") == 0;
 }
 
 static const char *classify_reason(const struct classify_rules *rules,
