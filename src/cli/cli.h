@@ -27,6 +27,7 @@ int cli_check_config(int argc, char **argv);
 int cli_account(int argc, char **argv);
 int cli_identity(int argc, char **argv);
 int cli_dns(int argc, char **argv);
+int cli_dsn(int argc, char **argv);
 
 /* Prints "rebound: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

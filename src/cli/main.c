@@ -14,6 +14,7 @@ static const struct cli_command cli_commands[] = {
     {"account", cli_account, "create, list, show or delete accounts (tenants) and credentials"},
     {"identity", cli_identity, "add, list, verify (--force) or delete sending identities"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
+    {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
 };
 
 static void cli_usage(FILE *out)
