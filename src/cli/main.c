@@ -10,6 +10,8 @@
 
 static const struct cli_command cli_commands[] = {
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"srsmap", cli_srsmap,
+     "serve SRS lookups to Postfix (postsrsd-compatible socketmap/tcp_table)"},
 };
 
 static void cli_usage(FILE *out)

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "srs.h"
+#include "srsmap_domains.h"
+#include "srsmap_endpoint.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -37,6 +39,54 @@ static bool settings_valid_log_level(const char *v, char **error_r)
     return false;
 }
 
+static bool settings_valid_endpoint(const char *v, unsigned forms, char **error_r)
+{
+    struct srsmap_endpoint ep;
+    if (!srsmap_endpoint_parse(v, forms, &ep, error_r))
+        return false;
+    srsmap_endpoint_clear(&ep);
+    return true;
+}
+
+static bool settings_valid_socketmap(const char *v, char **error_r)
+{
+    return settings_valid_endpoint(v, SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_UNIX,
+                                   error_r);
+}
+
+static bool settings_valid_host_port(const char *v, char **error_r)
+{
+    return settings_valid_endpoint(v, SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_INET_BARE,
+                                   error_r);
+}
+
+static bool settings_valid_domain_list(const char *v, char **error_r)
+{
+    char **items;
+    size_t n = config_split_list(v, &items);
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = srsmap_domains_entry_valid(items[i], error_r);
+    config_free_list(items, n);
+    return ok;
+}
+
+static bool settings_valid_envelope(const char *v, char **error_r)
+{
+    if (strcmp(v, "embedded") == 0 || strcmp(v, "database") == 0)
+        return true;
+    *error_r = xasprintf("'%s' is not embedded or database", v);
+    return false;
+}
+
+static bool settings_valid_sqlite_uri(const char *v, char **error_r)
+{
+    if (strncmp(v, "sqlite:", 7) == 0 && v[7] != '\0')
+        return true;
+    *error_r = xasprintf("'%s' is not sqlite:FILE", v);
+    return false;
+}
+
 static const struct config_option settings_table[] = {
     {"log.level", CONFIG_STRING, "info", 0, 0, settings_valid_log_level,
      "least severe level logged: debug, info, warning, error"},
@@ -58,11 +108,28 @@ static const struct config_option settings_table[] = {
      "also rewrite senders already in the SRS domain (postsrsd -A)"},
     {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
      "TESTING ONLY: pretend the time is this many seconds since the epoch"},
+    {"srsmap.socketmap", CONFIG_STRING, NULL, 0, 0, settings_valid_socketmap,
+     "postsrsd 2.x socketmap endpoint, inet:HOST:PORT or unix:/PATH (unset: none)"},
+    {"srsmap.tcp_forward", CONFIG_STRING, NULL, 0, 0, settings_valid_host_port,
+     "postsrsd 1.x tcp_table forward map, HOST:PORT (unset: none)"},
+    {"srsmap.tcp_reverse", CONFIG_STRING, NULL, 0, 0, settings_valid_host_port,
+     "postsrsd 1.x tcp_table reverse map, HOST:PORT (unset: none)"},
+    {"srsmap.local_domains", CONFIG_LIST, NULL, 0, 0, settings_valid_domain_list,
+     "domains never rewritten (.example.com = its subdomains); postsrsd 2.x domains, 1.x -X"},
+    {"srsmap.original_envelope", CONFIG_STRING, "embedded", 0, 0, settings_valid_envelope,
+     "embedded (sender inside the SRS address) or database (postsrsd 2.x aliases)"},
+    {"srsmap.envelope_database", CONFIG_STRING, NULL, 0, 0, settings_valid_sqlite_uri,
+     "alias database for original_envelope = database: sqlite:FILE"},
+    {"srsmap.keep_alive", CONFIG_INT, "30", 1, 86400, NULL,
+     "seconds an idle lookup connection stays open"},
+    {"srsmap.connection_limit", CONFIG_INT, "200", 1, 100000, NULL,
+     "most lookup connections served at once; more are accepted and closed"},
 };
 
 struct config *settings_load(const char *path, char **error_r)
 {
-    struct config *cfg = config_new(settings_table, sizeof(settings_table) / sizeof(settings_table[0]));
+    struct config *cfg =
+        config_new(settings_table, sizeof(settings_table) / sizeof(settings_table[0]));
     if (path != NULL && !config_load_file(cfg, path, error_r)) {
         config_free(cfg);
         return NULL;
@@ -73,9 +140,15 @@ struct config *settings_load(const char *path, char **error_r)
 bool settings_validate(const struct config *cfg, char **error_r)
 {
     if (config_get_int(cfg, "srs.hash_min") > config_get_int(cfg, "srs.hash_length")) {
-        *error_r = xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
-                             config_get_int(cfg, "srs.hash_min"),
-                             config_get_int(cfg, "srs.hash_length"));
+        *error_r =
+            xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
+                      config_get_int(cfg, "srs.hash_min"), config_get_int(cfg, "srs.hash_length"));
+        return false;
+    }
+    if (strcmp(config_get_string(cfg, "srsmap.original_envelope"), "database") == 0 &&
+        !config_is_set(cfg, "srsmap.envelope_database")) {
+        *error_r = xasprintf("srsmap.original_envelope is database but "
+                             "srsmap.envelope_database (sqlite:FILE) is not set");
         return false;
     }
     return true;

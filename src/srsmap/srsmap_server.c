@@ -1,0 +1,164 @@
+#include "srsmap_server.h"
+
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "srsmap_conn.h"
+#include "srsmap_endpoint.h"
+#include "xalloc.h"
+
+/* socketmap + tcp_table forward + tcp_table reverse. */
+#define SRSMAP_MAX_LISTENERS 3
+
+struct srsmap_listener {
+    struct srsmap_server *server;
+    struct evconnlistener *evl;
+    enum srsmap_protocol proto;
+    enum srsmap_direction dir;
+    char *bound;     /* address for logs */
+    char *unix_path; /* removed on shutdown; NULL for inet */
+};
+
+struct srsmap_server {
+    struct srsmap_conn_env env;
+    unsigned connection_limit;
+    unsigned n_conns;
+    uint64_t next_id;
+    struct srsmap_conn *conns; /* every open connection */
+    struct srsmap_listener listeners[SRSMAP_MAX_LISTENERS];
+    size_t n_listeners;
+};
+
+static void srsmap_server_on_close(void *ctx, struct srsmap_conn *conn)
+{
+    struct srsmap_server *s = ctx;
+    srsmap_conn_unlink(conn, &s->conns);
+    s->n_conns--;
+}
+
+static void srsmap_server_accept(struct evconnlistener *evl, evutil_socket_t fd,
+                                 struct sockaddr *sa, int salen, void *arg)
+{
+    (void)evl;
+    (void)salen;
+    struct srsmap_listener *l = arg;
+    struct srsmap_server *s = l->server;
+    uint64_t id = ++s->next_id;
+    char log_id[32];
+    snprintf(log_id, sizeof(log_id), "srsmap-%llu", (unsigned long long)id);
+    if (s->n_conns >= s->connection_limit) {
+        LOG_WARN(log_id, "srsmap conn-refused listener=%s reason=connection-limit limit=%u",
+                 l->bound, s->connection_limit);
+        close(fd);
+        return;
+    }
+    evutil_make_socket_nonblocking(fd);
+    if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+        /* Replies are tiny and answer a waiting client: never hold them back (Nagle). */
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    LOG_DEBUG(log_id, "srsmap conn-open listener=%s", l->bound);
+    struct srsmap_conn *c = srsmap_conn_start(&s->env, fd, id, l->proto, l->dir);
+    srsmap_conn_link(c, &s->conns);
+    s->n_conns++;
+}
+
+static bool srsmap_server_listen(struct srsmap_server *s, const char *text, unsigned forms,
+                                 enum srsmap_protocol proto, enum srsmap_direction dir,
+                                 char **error_r)
+{
+    struct srsmap_endpoint ep;
+    if (!srsmap_endpoint_parse(text, forms, &ep, error_r))
+        return false;
+    char *bound = NULL;
+    int fd = srsmap_endpoint_listen(&ep, &bound, error_r);
+    if (fd < 0) {
+        srsmap_endpoint_clear(&ep);
+        return false;
+    }
+    struct srsmap_listener *l = &s->listeners[s->n_listeners];
+    l->server = s;
+    l->proto = proto;
+    l->dir = dir;
+    l->bound = bound;
+    l->unix_path = ep.path ? xstrdup(ep.path) : NULL;
+    srsmap_endpoint_clear(&ep);
+    l->evl = evconnlistener_new(s->env.base, srsmap_server_accept, l,
+                                LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+    if (l->evl == NULL) {
+        *error_r = xasprintf("cannot watch listener %s", bound);
+        close(fd);
+        free(l->bound);
+        free(l->unix_path);
+        return false;
+    }
+    s->n_listeners++;
+    LOG_INFO("-", "srsmap listening proto=%s map=%s addr=%s",
+             proto == SRSMAP_PROTO_TCPTABLE ? "tcp_table" : "socketmap",
+             proto == SRSMAP_PROTO_SOCKETMAP ? "forward,reverse"
+             : dir == SRSMAP_FORWARD         ? "forward"
+                                             : "reverse",
+             bound);
+    return true;
+}
+
+struct srsmap_server *srsmap_server_new(struct event_base *base,
+                                        const struct srsmap_server_config *cfg,
+                                        const struct srsmap_engine *engine, char **error_r)
+{
+    struct srsmap_server *s = xcalloc(1, sizeof(*s));
+    s->env.base = base;
+    s->env.engine = engine;
+    s->env.keep_alive_seconds = cfg->keep_alive_seconds;
+    s->env.on_close = srsmap_server_on_close;
+    s->env.ctx = s;
+    s->connection_limit = cfg->connection_limit;
+    bool ok = true;
+    if (cfg->socketmap)
+        ok = srsmap_server_listen(s, cfg->socketmap,
+                                  SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_UNIX,
+                                  SRSMAP_PROTO_SOCKETMAP, SRSMAP_FORWARD, error_r);
+    if (ok && cfg->tcp_forward)
+        ok = srsmap_server_listen(s, cfg->tcp_forward,
+                                  SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_INET_BARE,
+                                  SRSMAP_PROTO_TCPTABLE, SRSMAP_FORWARD, error_r);
+    if (ok && cfg->tcp_reverse)
+        ok = srsmap_server_listen(s, cfg->tcp_reverse,
+                                  SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_INET_BARE,
+                                  SRSMAP_PROTO_TCPTABLE, SRSMAP_REVERSE, error_r);
+    if (ok && s->n_listeners == 0) {
+        *error_r = xasprintf("no listener configured: set srsmap.socketmap and/or "
+                             "srsmap.tcp_forward and srsmap.tcp_reverse");
+        ok = false;
+    }
+    if (!ok) {
+        srsmap_server_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void srsmap_server_free(struct srsmap_server *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n_listeners; i++) {
+        struct srsmap_listener *l = &s->listeners[i];
+        evconnlistener_free(l->evl);
+        if (l->unix_path)
+            unlink(l->unix_path);
+        free(l->unix_path);
+        free(l->bound);
+    }
+    while (s->conns)
+        srsmap_conn_close(s->conns);
+    free(s);
+}
