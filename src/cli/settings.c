@@ -166,8 +166,7 @@ unsigned settings_read_secrets(const char *path, char ***secrets_r, char **error
     unsigned n = 0;
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while (getline(&line, &cap, f) >= 0) {
         /* Cut at the first CR or LF, as postsrsd 2.x does; no other trimming. */
         line[strcspn(line, "\r\n")] = '\0';
         if (line[0] == '\0')
