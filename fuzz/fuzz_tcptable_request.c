@@ -3,7 +3,6 @@
  * tcp_table peer. Properties: no out-of-bounds access (ASan), progress, keys below the line
  * limit, whole and byte-at-a-time parsing agree, and every key survives encode + decode.
  */
-#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,16 +14,23 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A property violation crashes the run (independent of NDEBUG). */
+#define FUZZ_CHECK(cond)                                                                           \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            abort();                                                                               \
+    } while (0)
+
 static void fuzz_tcptable_key(const struct tcptable_request *req, struct buf *log)
 {
-    assert(req->key_len > 0 || req->key[0] == '\0');
-    assert(req->key_len < TCPTABLE_MAX_LINE && strlen(req->key) == req->key_len);
+    FUZZ_CHECK(req->key_len > 0 || req->key[0] == '\0');
+    FUZZ_CHECK(req->key_len < TCPTABLE_MAX_LINE && strlen(req->key) == req->key_len);
     struct buf enc = BUF_INIT;
     tcptable_encode_append(&enc, req->key, req->key_len);
     char *dec = malloc(enc.len + 1);
     size_t dlen = 0;
-    assert(tcptable_decode(buf_cstr(&enc), enc.len, dec, &dlen));
-    assert(dlen == req->key_len && memcmp(dec, req->key, dlen) == 0);
+    FUZZ_CHECK(tcptable_decode(buf_cstr(&enc), enc.len, dec, &dlen));
+    FUZZ_CHECK(dlen == req->key_len && memcmp(dec, req->key, dlen) == 0);
     free(dec);
     buf_free(&enc);
     buf_append(log, req->key, req->key_len);
@@ -42,17 +48,17 @@ static void fuzz_tcptable_run(const char *in, size_t len, size_t chunk, struct b
             enum tcptable_event ev;
             struct tcptable_request req;
             size_t got = tcptable_parser_feed(&p, in + off + used, n - used, &ev, &req);
-            assert(got <= n - used);
+            FUZZ_CHECK(got <= n - used);
             used += got;
             if (ev == TCPTABLE_INVALID) {
                 buf_append_str(log, "I");
                 return;
             }
             if (ev == TCPTABLE_NEED_MORE) {
-                assert(used == n);
+                FUZZ_CHECK(used == n);
                 break;
             }
-            assert(got > 0);
+            FUZZ_CHECK(got > 0);
             fuzz_tcptable_key(&req, log);
         }
         off += n;
@@ -70,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct buf whole = BUF_INIT, trickled = BUF_INIT;
     fuzz_tcptable_run((const char *)data, size, size ? size : 1, &whole);
     fuzz_tcptable_run((const char *)data, size, 1, &trickled);
-    assert(whole.len == trickled.len &&
-           memcmp(buf_cstr(&whole), buf_cstr(&trickled), whole.len) == 0);
+    FUZZ_CHECK(whole.len == trickled.len &&
+               memcmp(buf_cstr(&whole), buf_cstr(&trickled), whole.len) == 0);
     buf_free(&whole);
     buf_free(&trickled);
     return 0;
