@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "clock.h"
@@ -134,7 +135,12 @@ static bool cli_srsmap_start(struct cli_srsmap *s, char **error_r)
         .tcp_reverse = config_get_string(s->cfg, "srsmap.tcp_reverse"),
         .keep_alive_seconds = (unsigned)config_get_int(s->cfg, "srsmap.keep_alive"),
         .connection_limit = (unsigned)config_get_int(s->cfg, "srsmap.connection_limit"),
+        .workers = (unsigned)config_get_int(s->cfg, "srsmap.workers"),
     };
+    if (sc.workers == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        sc.workers = cpus < 1 ? 1 : cpus > SRSMAP_MAX_WORKERS ? SRSMAP_MAX_WORKERS : (unsigned)cpus;
+    }
     s->server = srsmap_server_new(s->base, &sc, &s->engine, error_r);
     if (s->server == NULL)
         return false;

@@ -8,6 +8,7 @@
 #include "srs.h"
 #include "srsmap_domains.h"
 #include "srsmap_endpoint.h"
+#include "srsmap_server.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -124,6 +125,8 @@ static const struct config_option settings_table[] = {
      "seconds an idle lookup connection stays open"},
     {"srsmap.connection_limit", CONFIG_INT, "200", 1, 100000, NULL,
      "most lookup connections served at once; more are accepted and closed"},
+    {"srsmap.workers", CONFIG_INT, "0", 0, SRSMAP_MAX_WORKERS, NULL,
+     "threads serving lookup connections (0: one per online CPU)"},
 };
 
 struct config *settings_load(const char *path, char **error_r)

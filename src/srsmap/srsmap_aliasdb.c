@@ -1,5 +1,6 @@
 #include "srsmap_aliasdb.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #define SRSMAP_ALIASDB_BUSY_MS 200
 
 struct srsmap_aliasdb {
+    pthread_mutex_t lock; /* one connection and its statements, used by every worker */
     sqlite3 *handle;
     sqlite3_stmt *get;
     sqlite3_stmt *put;
@@ -56,6 +58,7 @@ struct srsmap_aliasdb *srsmap_aliasdb_open(const char *uri, int64_t now, char **
         return NULL;
     }
     struct srsmap_aliasdb *db = xcalloc(1, sizeof(*db));
+    pthread_mutex_init(&db->lock, NULL);
     if (sqlite3_open_v2(uri + n, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         *error_r = xasprintf("cannot open %s: %s", uri + n,
@@ -81,12 +84,14 @@ void srsmap_aliasdb_close(struct srsmap_aliasdb *db)
     sqlite3_finalize(db->get);
     sqlite3_finalize(db->put);
     sqlite3_close(db->handle);
+    pthread_mutex_destroy(&db->lock);
     free(db);
 }
 
 bool srsmap_aliasdb_put(struct srsmap_aliasdb *db, const char *alias, const char *address,
                         int64_t expires, char **error_r)
 {
+    pthread_mutex_lock(&db->lock);
     sqlite3_bind_text(db->put, 1, alias, -1, SQLITE_STATIC);
     sqlite3_bind_text(db->put, 2, address, -1, SQLITE_STATIC);
     sqlite3_bind_int64(db->put, 3, expires);
@@ -96,6 +101,7 @@ bool srsmap_aliasdb_put(struct srsmap_aliasdb *db, const char *alias, const char
         *error_r = xasprintf("alias write failed: %s", sqlite3_errmsg(db->handle));
     sqlite3_reset(db->put);
     sqlite3_clear_bindings(db->put);
+    pthread_mutex_unlock(&db->lock);
     return ok;
 }
 
@@ -103,6 +109,7 @@ enum srsmap_aliasdb_result srsmap_aliasdb_get(struct srsmap_aliasdb *db, const c
                                               int64_t now, char **address_r, char **error_r)
 {
     *address_r = NULL;
+    pthread_mutex_lock(&db->lock);
     sqlite3_bind_text(db->get, 1, alias, -1, SQLITE_STATIC);
     sqlite3_bind_int64(db->get, 2, now);
     int rc = sqlite3_step(db->get);
@@ -119,5 +126,6 @@ enum srsmap_aliasdb_result srsmap_aliasdb_get(struct srsmap_aliasdb *db, const c
     }
     sqlite3_reset(db->get);
     sqlite3_clear_bindings(db->get);
+    pthread_mutex_unlock(&db->lock);
     return result;
 }

@@ -10,6 +10,7 @@
  * lookups stay fast inside the event loop; a process crash loses nothing, a power loss at most
  * the last transactions.
  *
+ * Safe to use from several threads (calls are serialised).
  * Errors are temporary (the file or disk), reported with a reason in *error_r (owned, free()).
  */
 #ifndef REBOUND_SRSMAP_ALIASDB_H

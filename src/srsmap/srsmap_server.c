@@ -3,6 +3,7 @@
 #include <event2/listener.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "srsmap_conn.h"
 #include "srsmap_endpoint.h"
+#include "srsmap_worker.h"
 #include "xalloc.h"
 
 /* socketmap + tcp_table forward + tcp_table reverse. */
@@ -27,21 +29,15 @@ struct srsmap_listener {
 };
 
 struct srsmap_server {
-    struct srsmap_conn_env env;
+    struct event_base *base; /* accepting thread's */
     unsigned connection_limit;
-    unsigned n_conns;
+    atomic_uint n_conns; /* open connections in all workers */
     uint64_t next_id;
-    struct srsmap_conn *conns; /* every open connection */
+    struct srsmap_worker *workers[SRSMAP_MAX_WORKERS];
+    unsigned n_workers, next_worker;
     struct srsmap_listener listeners[SRSMAP_MAX_LISTENERS];
     size_t n_listeners;
 };
-
-static void srsmap_server_on_close(void *ctx, struct srsmap_conn *conn)
-{
-    struct srsmap_server *s = ctx;
-    srsmap_conn_unlink(conn, &s->conns);
-    s->n_conns--;
-}
 
 static void srsmap_server_accept(struct evconnlistener *evl, evutil_socket_t fd,
                                  struct sockaddr *sa, int salen, void *arg)
@@ -53,7 +49,7 @@ static void srsmap_server_accept(struct evconnlistener *evl, evutil_socket_t fd,
     uint64_t id = ++s->next_id;
     char log_id[32];
     snprintf(log_id, sizeof(log_id), "srsmap-%llu", (unsigned long long)id);
-    if (s->n_conns >= s->connection_limit) {
+    if (atomic_load(&s->n_conns) >= s->connection_limit) {
         LOG_WARN(log_id, "srsmap conn-refused listener=%s reason=connection-limit limit=%u",
                  l->bound, s->connection_limit);
         close(fd);
@@ -65,10 +61,15 @@ static void srsmap_server_accept(struct evconnlistener *evl, evutil_socket_t fd,
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    LOG_DEBUG(log_id, "srsmap conn-open listener=%s", l->bound);
-    struct srsmap_conn *c = srsmap_conn_start(&s->env, fd, id, l->proto, l->dir);
-    srsmap_conn_link(c, &s->conns);
-    s->n_conns++;
+    /* Round robin: Postfix keeps few long-lived connections, so this spreads them evenly. */
+    unsigned w = s->next_worker++ % s->n_workers;
+    LOG_DEBUG(log_id, "srsmap conn-open listener=%s worker=%u", l->bound, w);
+    atomic_fetch_add(&s->n_conns, 1);
+    if (!srsmap_worker_give(s->workers[w], fd, id, l->proto, l->dir)) {
+        atomic_fetch_sub(&s->n_conns, 1);
+        LOG_WARN(log_id, "srsmap conn-refused listener=%s reason=worker-busy", l->bound);
+        close(fd);
+    }
 }
 
 static bool srsmap_server_listen(struct srsmap_server *s, const char *text, unsigned forms,
@@ -91,7 +92,7 @@ static bool srsmap_server_listen(struct srsmap_server *s, const char *text, unsi
     l->bound = bound;
     l->unix_path = ep.path ? xstrdup(ep.path) : NULL;
     srsmap_endpoint_clear(&ep);
-    l->evl = evconnlistener_new(s->env.base, srsmap_server_accept, l,
+    l->evl = evconnlistener_new(s->base, srsmap_server_accept, l,
                                 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
     if (l->evl == NULL) {
         *error_r = xasprintf("cannot watch listener %s", bound);
@@ -115,14 +116,21 @@ struct srsmap_server *srsmap_server_new(struct event_base *base,
                                         const struct srsmap_engine *engine, char **error_r)
 {
     struct srsmap_server *s = xcalloc(1, sizeof(*s));
-    s->env.base = base;
-    s->env.engine = engine;
-    s->env.keep_alive_seconds = cfg->keep_alive_seconds;
-    s->env.on_close = srsmap_server_on_close;
-    s->env.ctx = s;
+    s->base = base;
     s->connection_limit = cfg->connection_limit;
+    atomic_init(&s->n_conns, 0);
     bool ok = true;
-    if (cfg->socketmap)
+    unsigned n_workers = cfg->workers ? cfg->workers : 1;
+    if (n_workers > SRSMAP_MAX_WORKERS)
+        n_workers = SRSMAP_MAX_WORKERS;
+    while (ok && s->n_workers < n_workers) {
+        s->workers[s->n_workers] =
+            srsmap_worker_start(engine, cfg->keep_alive_seconds, &s->n_conns, error_r);
+        ok = s->workers[s->n_workers] != NULL;
+        if (ok)
+            s->n_workers++;
+    }
+    if (ok && cfg->socketmap)
         ok = srsmap_server_listen(s, cfg->socketmap,
                                   SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_UNIX,
                                   SRSMAP_PROTO_SOCKETMAP, SRSMAP_FORWARD, error_r);
@@ -158,7 +166,7 @@ void srsmap_server_free(struct srsmap_server *s)
         free(l->unix_path);
         free(l->bound);
     }
-    while (s->conns)
-        srsmap_conn_close(s->conns);
+    for (unsigned i = 0; i < s->n_workers; i++)
+        srsmap_worker_stop(s->workers[i]);
     free(s);
 }

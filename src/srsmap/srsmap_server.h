@@ -8,8 +8,10 @@
  * once (more are accepted and closed at once, as postsrsd 2.4 does). Secrets never reach the
  * logs; looked-up addresses are logged only at debug level.
  *
- * Single-threaded: all callbacks run on the caller's event base and never block (the alias
- * database is a local SQLite file in WAL mode; see srsmap_aliasdb.h).
+ * Threads: the caller's event base accepts; each connection is then served by one of
+ * `workers` threads (round robin), each with its own event base, so lookups use every core as
+ * postsrsd's process per connection did. Callbacks never block (the alias database is a local
+ * SQLite file in WAL mode; see srsmap_aliasdb.h). The engine is shared read-only.
  */
 #ifndef REBOUND_SRSMAP_SERVER_H
 #define REBOUND_SRSMAP_SERVER_H
@@ -18,6 +20,8 @@
 
 #include "srsmap_lookup.h"
 
+/* Most worker threads a server runs. */
+#define SRSMAP_MAX_WORKERS 64
 /* Replies queued but not yet written before a connection stops reading requests. */
 #define SRSMAP_MAX_PENDING_OUTPUT (64 * 1024)
 
@@ -27,6 +31,7 @@ struct srsmap_server_config {
     const char *tcp_reverse; /* "HOST:PORT" (tcp_table reverse map), or NULL */
     unsigned keep_alive_seconds;
     unsigned connection_limit;
+    unsigned workers; /* threads serving connections, 1..SRSMAP_MAX_WORKERS */
 };
 
 struct srsmap_server;

@@ -34,18 +34,26 @@ bool tcptable_decode(const char *in, size_t len, char *out, size_t *out_len_r)
     return true;
 }
 
+static bool tcptable_needs_escape(unsigned char c)
+{
+    /* postsrsd 1.x: !isascii(c) || !isgraph(c) || c == '%' in the C locale. */
+    return c <= 0x20 || c >= 0x7f || c == '%';
+}
+
 void tcptable_encode_append(struct buf *b, const char *in, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    buf_reserve(b, len);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        /* postsrsd 1.x: !isascii(c) || !isgraph(c) || c == '%' in the C locale. */
-        if (c <= 0x20 || c >= 0x7f || c == '%') {
-            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-            buf_append(b, esc, sizeof(esc));
-        } else {
-            buf_append_char(b, (char)c);
-        }
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && !tcptable_needs_escape((unsigned char)in[run]))
+            run++;
+        buf_append(b, in + i, run - i); /* the common case: the whole address at once */
+        if (run == len)
+            break;
+        unsigned char c = (unsigned char)in[run];
+        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        buf_append(b, esc, sizeof(esc));
+        i = run + 1;
     }
 }
