@@ -49,7 +49,16 @@ def socketmap(server):
     return server.address("socketmap", "forward,reverse")
 
 
-def test_many_concurrent_connections_interleaved(server):
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_many_concurrent_connections_interleaved(tmp_path, workers):
+    srv = Srsmap(str(tmp_path), settings(str(tmp_path), srsmap__workers=workers))
+    try:
+        interleave(srv)
+    finally:
+        assert srv.stop() == 0, srv.log_text()
+
+
+def interleave(server):
     conns = [connect(tcp_forward(server)) for _ in range(60)]
     readers = [LineReader(c) for c in conns]
     for rnd in range(3):
