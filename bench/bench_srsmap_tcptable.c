@@ -73,11 +73,13 @@ static bool bench_lookup(int fd, const char *req, size_t len)
         return false;
     char reply[2048];
     size_t have = 0;
-    while (have == 0 || reply[have - 1] != '\n') {
+    for (;;) {
         ssize_t n = recv(fd, reply + have, sizeof(reply) - have, 0);
         if (n <= 0 || have + (size_t)n >= sizeof(reply))
             return false;
         have += (size_t)n;
+        if (reply[have - 1] == '\n')
+            break;
     }
     return have > 9 && memcmp(reply, "200 SRS0=", 9) == 0;
 }
@@ -191,7 +193,7 @@ static void bench_wait_ready(const struct bench_peer *p)
             if (ok)
                 return;
         }
-        struct timespec ms = {0, 20 * 1000000};
+        struct timespec ms = {0, 20L * 1000000L};
         nanosleep(&ms, NULL);
     }
     fprintf(stderr, "bench: %s (pid %d) did not answer on port %d\n", p->name, (int)p->pid,
@@ -236,14 +238,15 @@ static struct bench_peer bench_start_rebound(const char *bin, const char *dir)
 
 static struct bench_peer bench_start_postsrsd(const char *bin, const char *dir)
 {
-    char secret[512], log[512], fport[16], rport[16], sflag[600];
+    char secret[512], log[512], fport[16], rport[16], sflag[600], dflag[300];
     snprintf(secret, sizeof(secret), "%s/secret", dir);
     snprintf(log, sizeof(log), "%s/postsrsd.log", dir);
     struct bench_peer p = {"postsrsd", 0, bench_free_port()};
     snprintf(fport, sizeof(fport), "-f%d", p.port);
     snprintf(rport, sizeof(rport), "-r%d", bench_free_port());
     snprintf(sflag, sizeof(sflag), "-s%s", secret);
-    char *argv[] = {(char *)bin, sflag, "-d" BENCH_DOMAIN, "-l127.0.0.1", "-4", fport, rport, NULL};
+    snprintf(dflag, sizeof(dflag), "-d%s", BENCH_DOMAIN);
+    char *argv[] = {(char *)bin, sflag, dflag, "-l127.0.0.1", "-4", fport, rport, NULL};
     p.pid = bench_spawn(argv, log);
     bench_wait_ready(&p);
     return p;
@@ -276,7 +279,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--postsrsd") == 0)
             postsrsd = argv[i + 1];
         else if (strcmp(argv[i], "--seconds") == 0)
-            seconds = atof(argv[i + 1]);
+            seconds = strtod(argv[i + 1], NULL);
     }
     if (access(postsrsd, X_OK) != 0) {
         fprintf(stderr, "bench: %s not found (make deps installs postsrsd)\n", postsrsd);

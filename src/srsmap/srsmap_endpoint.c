@@ -1,6 +1,5 @@
 #include "srsmap_endpoint.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -77,17 +76,14 @@ void srsmap_endpoint_clear(struct srsmap_endpoint *ep)
     memset(ep, 0, sizeof(*ep));
 }
 
-static char *srsmap_endpoint_name(const struct sockaddr *sa)
+static char *srsmap_endpoint_name(const struct sockaddr *sa, socklen_t len)
 {
-    char host[INET6_ADDRSTRLEN] = "?";
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-        return xasprintf("%s:%u", host, (unsigned)ntohs(in->sin_port));
-    }
-    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-    inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-    return xasprintf("[%s]:%u", host, (unsigned)ntohs(in6->sin6_port));
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    if (getnameinfo(sa, len, host, sizeof(host), serv, sizeof(serv),
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        return xstrdup("?");
+    return sa->sa_family == AF_INET6 ? xasprintf("[%s]:%s", host, serv)
+                                     : xasprintf("%s:%s", host, serv);
 }
 
 static int srsmap_endpoint_listen_inet(const struct srsmap_endpoint *ep, char **bound_r,
@@ -115,8 +111,10 @@ static int srsmap_endpoint_listen_inet(const struct srsmap_endpoint *ep, char **
     freeaddrinfo(res);
     struct sockaddr_storage ss;
     socklen_t sslen = sizeof(ss);
-    getsockname(fd, (struct sockaddr *)&ss, &sslen);
-    *bound_r = srsmap_endpoint_name((struct sockaddr *)&ss);
+    if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
+        *bound_r = srsmap_endpoint_name((struct sockaddr *)&ss, sslen);
+    else
+        *bound_r = xasprintf("%s:%s", ep->host, ep->port);
     return fd;
 }
 

@@ -23,7 +23,7 @@
 /* Most worker threads a server runs. */
 #define SRSMAP_MAX_WORKERS 64
 /* Replies queued but not yet written before a connection stops reading requests. */
-#define SRSMAP_MAX_PENDING_OUTPUT (64 * 1024)
+#define SRSMAP_MAX_PENDING_OUTPUT ((size_t)64 * 1024)
 
 struct srsmap_server_config {
     const char *socketmap;   /* "inet:HOST:PORT" or "unix:/PATH", or NULL */
