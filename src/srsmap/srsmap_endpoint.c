@@ -110,6 +110,7 @@ static int srsmap_endpoint_listen_inet(const struct srsmap_endpoint *ep, char **
     }
     freeaddrinfo(res);
     struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof(ss));
     socklen_t sslen = sizeof(ss);
     if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
         *bound_r = srsmap_endpoint_name((struct sockaddr *)&ss, sslen);
