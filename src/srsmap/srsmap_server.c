@@ -18,10 +18,13 @@
 
 /* socketmap + tcp_table forward + tcp_table reverse. */
 #define SRSMAP_MAX_LISTENERS 3
+/* After an accept() failure such as EMFILE, the listener pauses this long instead of spinning. */
+#define SRSMAP_ACCEPT_PAUSE_SECONDS 1
 
 struct srsmap_listener {
     struct srsmap_server *server;
     struct evconnlistener *evl;
+    struct event *resume; /* re-enables evl after an accept failure */
     enum srsmap_protocol proto;
     enum srsmap_direction dir;
     char *bound;     /* address for logs */
@@ -72,6 +75,25 @@ static void srsmap_server_accept(struct evconnlistener *evl, evutil_socket_t fd,
     }
 }
 
+static void srsmap_server_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct srsmap_listener *l = arg;
+    evconnlistener_enable(l->evl);
+}
+
+static void srsmap_server_accept_error(struct evconnlistener *evl, void *arg)
+{
+    struct srsmap_listener *l = arg;
+    int err = EVUTIL_SOCKET_ERROR();
+    LOG_ERROR("-", "srsmap accept-failed listener=%s error=\"%s\" pause=%ds", l->bound,
+              evutil_socket_error_to_string(err), SRSMAP_ACCEPT_PAUSE_SECONDS);
+    evconnlistener_disable(evl);
+    struct timeval tv = {SRSMAP_ACCEPT_PAUSE_SECONDS, 0};
+    event_add(l->resume, &tv);
+}
+
 static bool srsmap_server_listen(struct srsmap_server *s, const char *text, unsigned forms,
                                  enum srsmap_protocol proto, enum srsmap_direction dir,
                                  char **error_r)
@@ -94,13 +116,20 @@ static bool srsmap_server_listen(struct srsmap_server *s, const char *text, unsi
     srsmap_endpoint_clear(&ep);
     l->evl = evconnlistener_new(s->base, srsmap_server_accept, l,
                                 LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
-    if (l->evl == NULL) {
+    l->resume = evtimer_new(s->base, srsmap_server_resume, l);
+    if (l->evl == NULL || l->resume == NULL) {
         *error_r = xasprintf("cannot watch listener %s", bound);
-        close(fd);
+        if (l->evl)
+            evconnlistener_free(l->evl);
+        else
+            close(fd);
+        if (l->resume)
+            event_free(l->resume);
         free(l->bound);
         free(l->unix_path);
         return false;
     }
+    evconnlistener_set_error_cb(l->evl, srsmap_server_accept_error);
     s->n_listeners++;
     LOG_INFO("-", "srsmap listening proto=%s map=%s addr=%s",
              proto == SRSMAP_PROTO_TCPTABLE ? "tcp_table" : "socketmap",
@@ -161,6 +190,7 @@ void srsmap_server_free(struct srsmap_server *s)
     for (size_t i = 0; i < s->n_listeners; i++) {
         struct srsmap_listener *l = &s->listeners[i];
         evconnlistener_free(l->evl);
+        event_free(l->resume);
         if (l->unix_path)
             unlink(l->unix_path);
         free(l->unix_path);
