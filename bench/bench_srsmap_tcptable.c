@@ -5,11 +5,15 @@
  * connection each, one request in flight per connection (send "get KEY", wait for the reply
  * line, as Postfix's tcp client does), 1 and 4 connections. Prints both rates and the ratio
  * (goal: rebound >= 1.5x postsrsd at both). The machine is shared, so each figure is the
- * median of BENCH_ROUNDS measurements taken alternately from the two servers.
+ * median of BENCH_ROUNDS measurements taken alternately from the two servers. It also prints
+ * each server's CPU time per lookup over the same windows (from /proc, the server process and
+ * its children), which depends far less on what else the machine is doing.
  *
- * usage: bench_srsmap_tcptable [--rebound PATH] [--postsrsd PATH] [--seconds N]
+ * usage: bench_srsmap_tcptable [--rebound PATH] [--postsrsd PATH] [--seconds N] [--workers N]
+ * (--workers sets srsmap.workers; default 0 = one per CPU, as shipped)
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -106,8 +110,55 @@ static void *bench_client_run(void *arg)
     return NULL;
 }
 
-/* Lookups per second with `conns` connections for `seconds` (after a warm-up). */
-static double bench_measure(int port, int conns, double seconds)
+/* utime+stime of one process (all its threads) plus its reaped children, in clock ticks. */
+static long long bench_proc_ticks(int pid, int *ppid_r)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *p = strrchr(text, ')'); /* the command name may hold spaces */
+    long long utime = 0, stime = 0, cutime = 0, cstime = 0;
+    int ppid = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld %lld %lld",
+                            &ppid, &utime, &stime, &cutime, &cstime) != 5)
+        return -1;
+    *ppid_r = ppid;
+    return utime + stime + cutime + cstime;
+}
+
+/* CPU ticks used so far by a server: its process and every child it forked (postsrsd forks
+ * one per connection; their ticks move to the parent's cutime when reaped). */
+static long long bench_tree_ticks(pid_t root)
+{
+    int ppid;
+    long long total = bench_proc_ticks((int)root, &ppid);
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        int pid = atoi(e->d_name); // NOLINT(cert-err34-c): non-numeric entries are skipped
+        long long t;
+        if (pid > 0 && pid != (int)root && (t = bench_proc_ticks(pid, &ppid)) >= 0 &&
+            ppid == (int)root)
+            total += t;
+    }
+    if (d != NULL)
+        closedir(d);
+    return total;
+}
+
+struct bench_result {
+    double rate;           /* lookups per second */
+    double cpu_us_per_req; /* server CPU time per lookup */
+};
+
+/* Lookups per second with `conns` connections for `seconds` (after a warm-up), and the
+ * server's CPU time per lookup over the same window. */
+static struct bench_result bench_measure(int port, pid_t server, int conns, double seconds)
 {
     volatile bool stop = false;
     struct bench_client clients[BENCH_MAX_CONNS] = {0};
@@ -119,6 +170,7 @@ static double bench_measure(int port, int conns, double seconds)
     struct timespec warm = {0, (long)(BENCH_WARMUP_S * 1e9)};
     nanosleep(&warm, NULL);
     long before = 0;
+    long long ticks0 = bench_tree_ticks(server);
     for (int i = 0; i < conns; i++)
         before += __atomic_load_n(&clients[i].done, __ATOMIC_RELAXED);
     double t0 = bench_now();
@@ -128,6 +180,7 @@ static double bench_measure(int port, int conns, double seconds)
     for (int i = 0; i < conns; i++)
         after += __atomic_load_n(&clients[i].done, __ATOMIC_RELAXED);
     double elapsed = bench_now() - t0;
+    long long ticks1 = bench_tree_ticks(server);
     stop = true;
     bool failed = false;
     for (int i = 0; i < conns; i++) {
@@ -138,7 +191,11 @@ static double bench_measure(int port, int conns, double seconds)
         fprintf(stderr, "bench: a lookup failed (port %d)\n", port);
         exit(1);
     }
-    return (double)(after - before) / elapsed;
+    struct bench_result r;
+    r.rate = (double)(after - before) / elapsed;
+    r.cpu_us_per_req =
+        (double)(ticks1 - ticks0) * 1e6 / (double)sysconf(_SC_CLK_TCK) / (double)(after - before);
+    return r;
 }
 
 static int bench_cmp(const void *a, const void *b)
@@ -217,7 +274,7 @@ static void bench_write(const char *path, const char *text)
     }
 }
 
-static struct bench_peer bench_start_rebound(const char *bin, const char *dir)
+static struct bench_peer bench_start_rebound(const char *bin, const char *dir, int workers)
 {
     char conf[512], secret[512], log[512], text[2048];
     snprintf(conf, sizeof(conf), "%s/rebound.conf", dir);
@@ -227,8 +284,8 @@ static struct bench_peer bench_start_rebound(const char *bin, const char *dir)
     snprintf(text, sizeof(text),
              "log.level = warning\nsrs.domain = %s\nsrs.secret_file = %s\n"
              "srs.alphabet = base64\nsrsmap.tcp_forward = 127.0.0.1:%d\n"
-             "srsmap.tcp_reverse = 127.0.0.1:%d\n",
-             BENCH_DOMAIN, secret, p.port, bench_free_port());
+             "srsmap.tcp_reverse = 127.0.0.1:%d\nsrsmap.workers = %d\n",
+             BENCH_DOMAIN, secret, p.port, bench_free_port(), workers);
     bench_write(conf, text);
     char *argv[] = {(char *)bin, "srsmap", "--config", conf, NULL};
     p.pid = bench_spawn(argv, log);
@@ -273,6 +330,7 @@ int main(int argc, char **argv)
     bench_default_rebound(rebound, sizeof(rebound));
     const char *postsrsd = "/usr/sbin/postsrsd";
     double seconds = 2.0;
+    int workers = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--rebound") == 0)
             snprintf(rebound, sizeof(rebound), "%s", argv[i + 1]);
@@ -280,6 +338,8 @@ int main(int argc, char **argv)
             postsrsd = argv[i + 1];
         else if (strcmp(argv[i], "--seconds") == 0)
             seconds = strtod(argv[i + 1], NULL);
+        else if (strcmp(argv[i], "--workers") == 0)
+            workers = (int)strtol(argv[i + 1], NULL, 10);
     }
     if (access(postsrsd, X_OK) != 0) {
         fprintf(stderr, "bench: %s not found (make deps installs postsrsd)\n", postsrsd);
@@ -293,7 +353,7 @@ int main(int argc, char **argv)
     char secret[512];
     snprintf(secret, sizeof(secret), "%s/secret", dir);
     bench_write(secret, "bench-s3cret-0123456789\n");
-    struct bench_peer peers[2] = {bench_start_rebound(rebound, dir),
+    struct bench_peer peers[2] = {bench_start_rebound(rebound, dir, workers),
                                   bench_start_postsrsd(postsrsd, dir)};
     printf("tcp_table forward lookups/s, one request in flight per connection, "
            "median of %d x %.1f s\n",
@@ -301,15 +361,23 @@ int main(int argc, char **argv)
     static const int conn_counts[] = {1, 4};
     for (size_t k = 0; k < 2; k++) {
         int conns = conn_counts[k];
-        double rs[BENCH_ROUNDS], ps[BENCH_ROUNDS];
+        double rs[BENCH_ROUNDS], ps[BENCH_ROUNDS], rc[BENCH_ROUNDS], pc[BENCH_ROUNDS];
         for (int round = 0; round < BENCH_ROUNDS; round++) {
-            rs[round] = bench_measure(peers[0].port, conns, seconds);
-            ps[round] = bench_measure(peers[1].port, conns, seconds);
+            struct bench_result a = bench_measure(peers[0].port, peers[0].pid, conns, seconds);
+            struct bench_result b = bench_measure(peers[1].port, peers[1].pid, conns, seconds);
+            rs[round] = a.rate;
+            rc[round] = a.cpu_us_per_req;
+            ps[round] = b.rate;
+            pc[round] = b.cpu_us_per_req;
         }
         double r = bench_median(rs), p = bench_median(ps);
+        double rcpu = bench_median(rc), pcpu = bench_median(pc);
         printf("  %d connection%s: rebound %9.0f/s  postsrsd 1.10 %9.0f/s  ratio %.2fx "
                "(goal >= 1.5x)\n",
                conns, conns == 1 ? " " : "s", r, p, r / p);
+        printf("  %d connection%s: server CPU per lookup: rebound %.1f us  postsrsd 1.10 %.1f us  "
+               "(postsrsd uses %.2fx the CPU)\n",
+               conns, conns == 1 ? " " : "s", rcpu, pcpu, pcpu / rcpu);
     }
     bench_stop(&peers[0]);
     bench_stop(&peers[1]);
