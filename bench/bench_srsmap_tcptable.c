@@ -121,12 +121,20 @@ static long long bench_proc_ticks(int pid, int *ppid_r)
     size_t n = fread(text, 1, sizeof(text) - 1, f);
     fclose(f);
     text[n] = '\0';
-    const char *p = strrchr(text, ')'); /* the command name may hold spaces */
-    long long utime = 0, stime = 0, cutime = 0, cstime = 0;
-    int ppid = 0;
-    if (p == NULL || sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld %lld %lld",
-                            &ppid, &utime, &stime, &cutime, &cstime) != 5)
+    char *p = strrchr(text, ')'); /* the command name may hold spaces */
+    if (p == NULL)
         return -1;
+    /* Fields after the name, counted from 0 = state (proc(5) field 3). */
+    long long field[15] = {0};
+    char *save = NULL;
+    int k = 0;
+    for (char *tok = strtok_r(p + 1, " ", &save); tok != NULL && k < 15;
+         tok = strtok_r(NULL, " ", &save))
+        field[k++] = strtoll(tok, NULL, 10);
+    if (k < 15)
+        return -1;
+    int ppid = (int)field[1];
+    long long utime = field[11], stime = field[12], cutime = field[13], cstime = field[14];
     *ppid_r = ppid;
     return utime + stime + cutime + cstime;
 }

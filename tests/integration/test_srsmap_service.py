@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import threading
+import time
 
 import pytest
 
@@ -199,9 +200,11 @@ def test_connection_limit_closes_extra_connections(tmp_path):
     srv = Srsmap(str(tmp_path), settings(str(tmp_path), srsmap__connection_limit="2"))
     try:
         a, b = connect(tcp_forward(srv)), connect(socketmap(srv))
-        for c in (a,):
-            c.sendall(PLAIN["request_line"].encode() + b"\n")
-            assert LineReader(c).line().decode() == PLAIN["response_line"]
+        # Both are served (a lookup answered on each) before the third one arrives.
+        a.sendall(PLAIN["request_line"].encode() + b"\n")
+        assert LineReader(a).line().decode() == PLAIN["response_line"]
+        b.sendall(netstring(SM_FORWARD["request_payload"].encode()))
+        assert NetstringReader(b).reply() == SM_FORWARD["response_payload"].encode()
         extra = connect(tcp_forward(srv))
         assert_closed(extra)  # accepted and closed at once
         assert "reason=connection-limit" in srv.log_text()
@@ -209,8 +212,28 @@ def test_connection_limit_closes_extra_connections(tmp_path):
         assert NetstringReader(b).reply() == SM_FORWARD["response_payload"].encode()
         a.close()
         b.close()
+        # Once they are gone, new connections are served again.
+        c = wait_served(srv)
+        c.close()
     finally:
         assert srv.stop() == 0
+
+
+def wait_served(srv):
+    """Connects until a connection is served (closing happens asynchronously in the server)."""
+    for _ in range(100):
+        s = connect(tcp_forward(srv))
+        try:
+            s.sendall(PLAIN["request_line"].encode() + b"\n")
+            data = s.recv(65536)
+        except (ConnectionResetError, BrokenPipeError):
+            data = b""
+        if data:
+            assert data.decode() == PLAIN["response_line"] + "\n"
+            return s
+        s.close()
+        time.sleep(0.05)
+    raise AssertionError("no connection served after the limit was freed")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
