@@ -206,6 +206,8 @@ static void srsmap_conn_process_eof(struct srsmap_conn *c)
     c->requests++;
     srsmap_tcptable_lookup(c->env.engine, c->dir, req.key, &a);
     srsmap_reply_tcptable(c, &a);
+    const char *map = srsmap_map_name(c->dir);
+    srsmap_log_answer(c, map, strlen(map), req.key, &a);
     srsmap_answer_clear(&a);
 }
 
