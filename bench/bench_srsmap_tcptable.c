@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #define BENCH_MAX_CONNS    4
-#define BENCH_ROUNDS       3
+#define BENCH_ROUNDS       5
 #define BENCH_WARMUP_S     0.3
 #define BENCH_START_WAIT_S 10.0
 #define BENCH_DOMAIN       "srs.example.net"
@@ -337,7 +337,7 @@ int main(int argc, char **argv)
     char rebound[4200];
     bench_default_rebound(rebound, sizeof(rebound));
     const char *postsrsd = "/usr/sbin/postsrsd";
-    double seconds = 2.0;
+    double seconds = 1.5;
     int workers = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--rebound") == 0)

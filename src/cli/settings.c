@@ -126,7 +126,7 @@ static const struct config_option settings_table[] = {
     {"srsmap.connection_limit", CONFIG_INT, "200", 1, 100000, NULL,
      "most lookup connections served at once; more are accepted and closed"},
     {"srsmap.workers", CONFIG_INT, "0", 0, SRSMAP_MAX_WORKERS, NULL,
-     "threads serving lookup connections (0: one per online CPU)"},
+     "threads serving lookup connections (0: one per online CPU, at least 4)"},
 };
 
 struct config *settings_load(const char *path, char **error_r)
