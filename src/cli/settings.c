@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_cares.h"
 #include "srs.h"
 #include "srsmap_domains.h"
 #include "srsmap_endpoint.h"
 #include "srsmap_server.h"
+#include "store.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -87,6 +89,19 @@ static bool settings_valid_sqlite_uri(const char *v, char **error_r)
     *error_r = xasprintf("'%s' is not sqlite:FILE", v);
     return false;
 }
+static bool settings_valid_store(const char *v, char **error_r)
+{
+    return store_url_is_valid(v, error_r);
+}
+
+static bool settings_valid_dns_servers(const char *v, char **error_r)
+{
+    return dns_cares_check_servers(v, error_r);
+}
+
+/* Defaults written from the named constants so the two can never disagree. */
+#define SETTINGS_STR(x)  #x
+#define SETTINGS_XSTR(x) SETTINGS_STR(x)
 
 static const struct config_option settings_table[] = {
     {"log.level", CONFIG_STRING, "info", 0, 0, settings_valid_log_level,
@@ -107,8 +122,6 @@ static const struct config_option settings_table[] = {
      "hash alphabet: base64url (postsrsd >= 2.2.6) or base64 (postsrsd 1.x)"},
     {"srs.always_rewrite", CONFIG_BOOL, "no", 0, 0, NULL,
      "also rewrite senders already in the SRS domain (postsrsd -A)"},
-    {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
-     "TESTING ONLY: pretend the time is this many seconds since the epoch"},
     {"srsmap.socketmap", CONFIG_STRING, NULL, 0, 0, settings_valid_socketmap,
      "postsrsd 2.x socketmap endpoint, inet:HOST:PORT or unix:/PATH (unset: none)"},
     {"srsmap.tcp_forward", CONFIG_STRING, NULL, 0, 0, settings_valid_host_port,
@@ -127,6 +140,18 @@ static const struct config_option settings_table[] = {
      "most lookup connections served at once; more are accepted and closed"},
     {"srsmap.workers", CONFIG_INT, "0", 0, SRSMAP_MAX_WORKERS, NULL,
      "threads serving lookup connections (0: one per online CPU, at least 4)"},
+    {"store", CONFIG_STRING, "sqlite:rebound.db", 0, 0, settings_valid_store,
+     "where accounts, identities and the queue live: sqlite:PATH (relative to the working "
+     "directory)"},
+    {"dns.servers", CONFIG_STRING, NULL, 0, 0, settings_valid_dns_servers,
+     "DNS servers, host:port[,host:port] (IPv6 as [addr]:port); unset: /etc/resolv.conf"},
+    {"dns.timeout_ms", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TIMEOUT_MS),
+     DNS_CARES_MIN_TIMEOUT_MS, DNS_CARES_MAX_TIMEOUT_MS, NULL,
+     "milliseconds to wait for one DNS try (doubled after each round over the servers)"},
+    {"dns.tries", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TRIES), 1, DNS_CARES_MAX_TRIES, NULL,
+     "rounds over the DNS servers before a lookup fails temporarily"},
+    {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
+     "TESTING ONLY: pretend the time is this many seconds since the epoch"},
 };
 
 struct config *settings_load(const char *path, char **error_r)
