@@ -109,13 +109,34 @@ static void srsmap_reply_socketmap(struct srsmap_conn *c, const struct srsmap_an
                            a->outcome == SRSMAP_FOUND ? a->value : a->reason);
 }
 
+/* Longest key or value copied into a log line. */
+#define SRSMAP_LOG_TEXT_MAX 256
+
+/* Copies peer-controlled text for a log line: bytes outside printable ASCII (a raw socketmap
+ * key may hold LF) become '?', so one event stays one line; long text is cut. */
+static void srsmap_log_text(char *dst, size_t size, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] != '\0' && i + 1 < size; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+    }
+    dst[i] = '\0';
+}
+
 static void srsmap_log_answer(const struct srsmap_conn *c, const char *map, size_t map_len,
                               const char *key, const struct srsmap_answer *a)
 {
-    LOG_DEBUG(c->id, "srsmap lookup proto=%s map=%.*s key=<%s> result=%s value=<%s>",
-              c->proto == SRSMAP_PROTO_TCPTABLE ? "tcp_table" : "socketmap", (int)map_len, map, key,
-              a->outcome == SRSMAP_FOUND ? "found" : "refused",
-              a->outcome == SRSMAP_FOUND ? a->value : a->reason);
+    if (!log_enabled(LOG_LEVEL_DEBUG))
+        return;
+    char k[SRSMAP_LOG_TEXT_MAX], v[SRSMAP_LOG_TEXT_MAX], m[16];
+    srsmap_log_text(k, sizeof(k), key);
+    srsmap_log_text(v, sizeof(v), a->outcome == SRSMAP_FOUND ? a->value : a->reason);
+    snprintf(m, sizeof(m), "%.*s", (int)map_len, map);
+    srsmap_log_text(m, sizeof(m), m);
+    LOG_DEBUG(c->id, "srsmap lookup proto=%s map=%s key=<%s> result=%s value=<%s>",
+              c->proto == SRSMAP_PROTO_TCPTABLE ? "tcp_table" : "socketmap", m, k,
+              a->outcome == SRSMAP_FOUND ? "found" : "refused", v);
 }
 
 /* ---- request processing ---------------------------------------------------------------- */

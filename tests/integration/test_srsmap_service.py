@@ -262,3 +262,18 @@ def test_reverse_port_serves_reverse(server):
     s.sendall(REVERSE["request_line"].encode() + b"\n")
     assert LineReader(s).line().decode() == REVERSE["response_line"]
     s.close()
+
+
+def test_debug_log_keeps_one_line_per_lookup(tmp_path):
+    # A raw socketmap key may hold a LF; the lookup is still logged as one line.
+    srv = Srsmap(str(tmp_path), settings(str(tmp_path), log__level="debug"))
+    try:
+        s = connect(socketmap(srv))
+        s.sendall(netstring(b"forward a\nb@example.org"))
+        assert NetstringReader(s).reply().startswith(b"OK SRS0=")
+        s.close()
+    finally:
+        assert srv.stop() == 0
+    lookups = [l for l in srv.log_text().splitlines() if " srsmap lookup " in l]
+    assert len(lookups) == 1 and "key=<a?b@example.org>" in lookups[0], lookups
+    assert all(l[:4].isdigit() for l in srv.log_text().splitlines()), srv.log_text()
