@@ -7,6 +7,9 @@
 
 #include "dns_cares.h"
 #include "srs.h"
+#include "srsmap_domains.h"
+#include "srsmap_endpoint.h"
+#include "srsmap_server.h"
 #include "store.h"
 #include "str.h"
 #include "xalloc.h"
@@ -39,6 +42,53 @@ static bool settings_valid_log_level(const char *v, char **error_r)
     return false;
 }
 
+static bool settings_valid_endpoint(const char *v, unsigned forms, char **error_r)
+{
+    struct srsmap_endpoint ep;
+    if (!srsmap_endpoint_parse(v, forms, &ep, error_r))
+        return false;
+    srsmap_endpoint_clear(&ep);
+    return true;
+}
+
+static bool settings_valid_socketmap(const char *v, char **error_r)
+{
+    return settings_valid_endpoint(v, SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_UNIX,
+                                   error_r);
+}
+
+static bool settings_valid_host_port(const char *v, char **error_r)
+{
+    return settings_valid_endpoint(v, SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_INET_BARE,
+                                   error_r);
+}
+
+static bool settings_valid_domain_list(const char *v, char **error_r)
+{
+    char **items;
+    size_t n = config_split_list(v, &items);
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = srsmap_domains_entry_valid(items[i], error_r);
+    config_free_list(items, n);
+    return ok;
+}
+
+static bool settings_valid_envelope(const char *v, char **error_r)
+{
+    if (strcmp(v, "embedded") == 0 || strcmp(v, "database") == 0)
+        return true;
+    *error_r = xasprintf("'%s' is not embedded or database", v);
+    return false;
+}
+
+static bool settings_valid_sqlite_uri(const char *v, char **error_r)
+{
+    if (strncmp(v, "sqlite:", 7) == 0 && v[7] != '\0')
+        return true;
+    *error_r = xasprintf("'%s' is not sqlite:FILE", v);
+    return false;
+}
 static bool settings_valid_store(const char *v, char **error_r)
 {
     return store_url_is_valid(v, error_r);
@@ -72,6 +122,24 @@ static const struct config_option settings_table[] = {
      "hash alphabet: base64url (postsrsd >= 2.2.6) or base64 (postsrsd 1.x)"},
     {"srs.always_rewrite", CONFIG_BOOL, "no", 0, 0, NULL,
      "also rewrite senders already in the SRS domain (postsrsd -A)"},
+    {"srsmap.socketmap", CONFIG_STRING, NULL, 0, 0, settings_valid_socketmap,
+     "postsrsd 2.x socketmap endpoint, inet:HOST:PORT or unix:/PATH (unset: none)"},
+    {"srsmap.tcp_forward", CONFIG_STRING, NULL, 0, 0, settings_valid_host_port,
+     "postsrsd 1.x tcp_table forward map, HOST:PORT (unset: none)"},
+    {"srsmap.tcp_reverse", CONFIG_STRING, NULL, 0, 0, settings_valid_host_port,
+     "postsrsd 1.x tcp_table reverse map, HOST:PORT (unset: none)"},
+    {"srsmap.local_domains", CONFIG_LIST, NULL, 0, 0, settings_valid_domain_list,
+     "domains never rewritten (.example.com = its subdomains); postsrsd 2.x domains, 1.x -X"},
+    {"srsmap.original_envelope", CONFIG_STRING, "embedded", 0, 0, settings_valid_envelope,
+     "embedded (sender inside the SRS address) or database (postsrsd 2.x aliases)"},
+    {"srsmap.envelope_database", CONFIG_STRING, NULL, 0, 0, settings_valid_sqlite_uri,
+     "alias database for original_envelope = database: sqlite:FILE"},
+    {"srsmap.keep_alive", CONFIG_INT, "30", 1, 86400, NULL,
+     "seconds an idle lookup connection stays open"},
+    {"srsmap.connection_limit", CONFIG_INT, "200", 1, 100000, NULL,
+     "most lookup connections served at once; more are accepted and closed"},
+    {"srsmap.workers", CONFIG_INT, "0", 0, SRSMAP_MAX_WORKERS, NULL,
+     "threads serving lookup connections (0: one per online CPU, at least 4)"},
     {"store", CONFIG_STRING, "sqlite:rebound.db", 0, 0, settings_valid_store,
      "where accounts, identities and the queue live: sqlite:PATH (relative to the working "
      "directory)"},
@@ -103,6 +171,12 @@ bool settings_validate(const struct config *cfg, char **error_r)
         *error_r =
             xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
                       config_get_int(cfg, "srs.hash_min"), config_get_int(cfg, "srs.hash_length"));
+        return false;
+    }
+    if (strcmp(config_get_string(cfg, "srsmap.original_envelope"), "database") == 0 &&
+        !config_is_set(cfg, "srsmap.envelope_database")) {
+        *error_r = xasprintf("srsmap.original_envelope is database but "
+                             "srsmap.envelope_database (sqlite:FILE) is not set");
         return false;
     }
     return true;
