@@ -10,6 +10,7 @@
 
 static const struct cli_command cli_commands[] = {
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
 };
 
 static void cli_usage(FILE *out)

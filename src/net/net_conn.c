@@ -23,7 +23,19 @@ struct net_conn {
     bool scheduled;   /* on_schedule is due */
     bool was_full;    /* output passed the high-water mark since the last on_drained */
     unsigned generation; /* bumped when the bufferevent is replaced (STARTTLS) */
+    struct evbuffer_cb_entry *drain_watch; /* on the TLS filter's underlying output */
 };
+
+/* Bytes written but not yet handed to the kernel: with a TLS filter (STARTTLS) they may sit in
+ * the filter's output or in the plaintext bufferevent underneath it. */
+static size_t net_conn_pending(const struct net_conn *c)
+{
+    size_t n = evbuffer_get_length(bufferevent_get_output(c->bev));
+    struct bufferevent *under = bufferevent_get_underlying(c->bev);
+    if (under != NULL)
+        n += evbuffer_get_length(bufferevent_get_output(under));
+    return n;
+}
 
 static void net_conn_finish(struct net_conn *c)
 {
@@ -51,7 +63,7 @@ static void net_conn_read_cb(struct bufferevent *bev, void *arg)
 static void net_conn_write_cb(struct bufferevent *bev, void *arg)
 {
     struct net_conn *c = arg;
-    size_t pending = evbuffer_get_length(bufferevent_get_output(bev));
+    size_t pending = net_conn_pending(c);
     if (c->closing) {
         if (pending == 0)
             net_conn_finish(c);
@@ -77,8 +89,7 @@ static void net_conn_event_cb(struct bufferevent *bev, short what, void *arg)
 static void net_conn_deferred_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct net_conn *c = arg;
-    if (c->closing && !c->closed &&
-        evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+    if (c->closing && !c->closed && net_conn_pending(c) == 0) {
         net_conn_finish(c);
         return;
     }
@@ -130,7 +141,17 @@ void net_conn_write(struct net_conn *c, const char *data, size_t len)
 
 size_t net_conn_output_pending(const struct net_conn *c)
 {
-    return evbuffer_get_length(bufferevent_get_output(c->bev));
+    return net_conn_pending(c);
+}
+
+/* The filter's own write callback fires when ITS buffer drains; the last bytes may still be in
+ * the plaintext bufferevent below, so a closing connection also watches that buffer. */
+static void net_conn_under_drained(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+                                   void *arg)
+{
+    struct net_conn *c = arg;
+    if (c->closing && evbuffer_get_length(buf) == 0)
+        event_active(c->deferred, EV_TIMEOUT, 0);
 }
 
 bool net_conn_start_tls(struct net_conn *c, SSL_CTX *ctx)
@@ -187,6 +208,10 @@ void net_conn_close(struct net_conn *c)
         return;
     c->closing = true;
     bufferevent_disable(c->bev, EV_READ);
+    struct bufferevent *under = bufferevent_get_underlying(c->bev);
+    if (under != NULL)
+        c->drain_watch =
+            evbuffer_add_cb(bufferevent_get_output(under), net_conn_under_drained, c);
     /* Finish from the loop: at once if nothing is pending, else when the output drains. */
     event_active(c->deferred, EV_TIMEOUT, 0);
 }
@@ -196,6 +221,9 @@ void net_conn_free(struct net_conn *c)
     if (c == NULL)
         return;
     event_free(c->deferred);
+    struct bufferevent *under = bufferevent_get_underlying(c->bev);
+    if (c->drain_watch != NULL && under != NULL)
+        evbuffer_remove_cb_entry(bufferevent_get_output(under), c->drain_watch);
     bufferevent_free(c->bev);
     free(c);
 }
