@@ -1,8 +1,10 @@
 """The SMTP engine against real clients over real sockets: Python's smtplib with STARTTLS and
 implicit TLS, AUTH PLAIN and LOGIN, DSN and SIZE parameters, byte-exact storage, and swaks."""
 import smtplib
+import socket
 import ssl
 import subprocess
+import warnings
 
 import pytest
 
@@ -60,11 +62,15 @@ def test_tls_1_2_is_accepted_and_older_refused(sink):
         assert s.sock.version() == "TLSv1.2"
         assert s.noop()[0] == 250
     old = client_tls_context()
-    old.minimum_version = ssl.TLSVersion.TLSv1
-    old.maximum_version = ssl.TLSVersion.TLSv1_1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        old.minimum_version = ssl.TLSVersion.TLSv1
+        old.maximum_version = ssl.TLSVersion.TLSv1_1
     old.set_ciphers("ALL:@SECLEVEL=0")
-    with pytest.raises((ssl.SSLError, ConnectionResetError, smtplib.SMTPServerDisconnected)):
-        smtplib.SMTP_SSL("127.0.0.1", sink.tls_port, context=old, timeout=10)
+    with pytest.raises(ssl.SSLError) as e:
+        old.wrap_socket(socket.create_connection(("127.0.0.1", sink.tls_port), timeout=10))
+    # The server's alert, not a client-side inability: the client did offer TLS 1.1.
+    assert e.value.reason == "TLSV1_ALERT_PROTOCOL_VERSION"
     assert sink.alive()
 
 
@@ -215,3 +221,32 @@ def test_swaks_wrong_password(sink):
               USER, "--auth-password", "nope")
     assert p.returncode != 0
     assert "<~* 535 5.7.8 Authentication credentials invalid" in p.stdout
+
+
+def test_starttls_discards_pipelined_plaintext_commands(sink):
+    # CVE-2011-0411 style injection: a command sent with STARTTLS, before the handshake,
+    # must not be executed as if it had come over TLS.
+    r = greet(sink.port)
+    r.send("STARTTLS\r\nNOOP injected\r\n")
+    assert r.reply() == (220, ["2.0.0 Ready to start TLS"])
+    r.starttls()
+    code, lines = r.cmd("EHLO client.rebound.test")
+    assert code == 250 and lines[0] == "mx.rebound.test", (code, lines)
+    assert "AUTH PLAIN LOGIN" in lines and "STARTTLS" not in lines
+    assert r.cmd("STARTTLS") == (503, ["5.5.1 Bad sequence of commands: TLS is already active"])
+    r.close()
+
+
+def test_auth_plaintext_when_listener_allows_it(tmp_path):
+    s = Sink(str(tmp_path), tls=False, options={"submission.auth_plaintext": "yes"})
+    try:
+        with smtplib.SMTP("127.0.0.1", s.port) as c:
+            c.ehlo()
+            assert c.esmtp_features["auth"].strip() == "PLAIN LOGIN"
+            assert "starttls" not in c.esmtp_features  # no certificate configured
+            assert c.login(USER, PASSWORD)[0] == 235
+            assert c.sendmail("a@example.com", ["b@example.org"], b"Subject: p\r\n\r\nx\r\n") == {}
+        env, _ = s.messages()[0]
+        assert "tls no\n" in env and "account alice\n" in env
+    finally:
+        assert s.stop() == 0
