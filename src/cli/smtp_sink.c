@@ -16,7 +16,7 @@
 
 struct smtp_sink_job {
     uint64_t request_id;
-    char *name;     /* file name stem */
+    char *name; /* file name stem */
     struct buf envelope;
     char *data;
     size_t size;

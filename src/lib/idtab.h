@@ -22,7 +22,10 @@ struct idtab {
     size_t count;
 };
 
-#define IDTAB_INIT {NULL, 0, 0}
+#define IDTAB_INIT                                                                                 \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* Inserts or replaces; id must not be 0. */
 void idtab_put(struct idtab *t, uint64_t id, void *value);

@@ -38,8 +38,7 @@ bool net_cidr_parse(const char *text, struct net_cidr *cidr_r)
     return true;
 }
 
-bool net_cidr_list_parse(char **words, size_t n_words, struct net_cidr_list *list_r,
-                         char **error_r)
+bool net_cidr_list_parse(char **words, size_t n_words, struct net_cidr_list *list_r, char **error_r)
 {
     list_r->items = n_words ? xcalloc(n_words, sizeof(struct net_cidr)) : NULL;
     list_r->n = 0;

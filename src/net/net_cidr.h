@@ -11,9 +11,9 @@
 #include <sys/socket.h>
 
 struct net_cidr {
-    int family;                /* AF_INET or AF_INET6 */
-    unsigned char addr[16];    /* network address, host bits cleared */
-    unsigned prefix;           /* 0..32 or 0..128 */
+    int family;             /* AF_INET or AF_INET6 */
+    unsigned char addr[16]; /* network address, host bits cleared */
+    unsigned prefix;        /* 0..32 or 0..128 */
 };
 
 struct net_cidr_list {

@@ -19,9 +19,9 @@ struct net_conn {
     unsigned timeout;
     bool reading;
     bool closing;
-    bool closed;      /* on_closed is due or done */
-    bool scheduled;   /* on_schedule is due */
-    bool was_full;    /* output passed the high-water mark since the last on_drained */
+    bool closed;         /* on_closed is due or done */
+    bool scheduled;      /* on_schedule is due */
+    bool was_full;       /* output passed the high-water mark since the last on_drained */
     unsigned generation; /* bumped when the bufferevent is replaced (STARTTLS) */
     struct evbuffer_cb_entry *drain_watch; /* on the TLS filter's underlying output */
 };
@@ -210,8 +210,7 @@ void net_conn_close(struct net_conn *c)
     bufferevent_disable(c->bev, EV_READ);
     struct bufferevent *under = bufferevent_get_underlying(c->bev);
     if (under != NULL)
-        c->drain_watch =
-            evbuffer_add_cb(bufferevent_get_output(under), net_conn_under_drained, c);
+        c->drain_watch = evbuffer_add_cb(bufferevent_get_output(under), net_conn_under_drained, c);
     /* Finish from the loop: at once if nothing is pending, else when the output drains. */
     event_active(c->deferred, EV_TIMEOUT, 0);
 }

@@ -23,7 +23,7 @@
 #include <stddef.h>
 
 #define NET_CONN_OUTPUT_HIGH_WATER (64 * 1024)
-#define NET_CONN_OUTPUT_LOW_WATER (16 * 1024)
+#define NET_CONN_OUTPUT_LOW_WATER  (16 * 1024)
 
 struct net_conn_handler {
     void (*on_read)(void *arg, const char *data, size_t len);

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -83,10 +83,10 @@ struct net_listener *net_listener_new(struct event_base *base, const char *addre
     l->cb = cb;
     l->arg = arg;
     l->address = xstrdup(address);
-    l->evl = evconnlistener_new_bind(base, net_listener_accept_cb, l,
-                                     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
-                                         LEV_OPT_CLOSE_ON_EXEC,
-                                     NET_LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)len);
+    l->evl =
+        evconnlistener_new_bind(base, net_listener_accept_cb, l,
+                                LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+                                NET_LISTEN_BACKLOG, (struct sockaddr *)&ss, (int)len);
     if (l->evl == NULL) {
         *error_r = xasprintf("cannot listen on %s: %s", address, strerror(errno));
         free(l->address);

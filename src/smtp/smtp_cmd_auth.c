@@ -13,8 +13,7 @@
 #include "smtp_session_impl.h"
 #include "xalloc.h"
 
-static void smtp_auth_fail(struct smtp_session *s, int code, const char *enhanced,
-                           const char *text)
+static void smtp_auth_fail(struct smtp_session *s, int code, const char *enhanced, const char *text)
 {
     smtp_auth_credentials_clear(&s->creds);
     smtp_session_set_state(s, SMTP_STATE_READY);

@@ -37,8 +37,7 @@ static void smtp_data_received(struct smtp_session *s)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-    buf_printf(&s->body,
-               "Received: from %s ([%s])\r\n\tby %s (rebound) with %s id %s;\r\n\t%s\r\n",
+    buf_printf(&s->body, "Received: from %s ([%s])\r\n\tby %s (rebound) with %s id %s;\r\n\t%s\r\n",
                s->helo, s->client_ip, s->server->config.hostname, smtp_data_protocol(s), s->id,
                date);
 }
@@ -115,8 +114,8 @@ void smtp_cmd_data_answered(struct smtp_session *s)
     const struct smtp_session_answer *a = &s->answer;
     switch (a->verdict) {
     case SMTP_VERDICT_ACCEPT:
-        LOG_INFO(s->id, "committed id=%s size=%zu rcpts=%zu",
-                 a->message_id ? a->message_id : "-", s->body.len, s->env.n_rcpts);
+        LOG_INFO(s->id, "committed id=%s size=%zu rcpts=%zu", a->message_id ? a->message_id : "-",
+                 s->body.len, s->env.n_rcpts);
         if (a->message_id != NULL) {
             struct buf text = BUF_INIT;
             buf_printf(&text, "Ok %s", a->message_id);

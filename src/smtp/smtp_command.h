@@ -69,9 +69,9 @@ struct smtp_mail_params {
 };
 
 struct smtp_rcpt_params {
-    unsigned notify;   /* enum smtp_dsn_notify bits; 0 if absent */
-    char *orcpt_type;  /* ORCPT addr-type, e.g. "rfc822"; NULL if absent */
-    char *orcpt_addr;  /* ORCPT address, xtext-decoded */
+    unsigned notify;  /* enum smtp_dsn_notify bits; 0 if absent */
+    char *orcpt_type; /* ORCPT addr-type, e.g. "rfc822"; NULL if absent */
+    char *orcpt_addr; /* ORCPT address, xtext-decoded */
 };
 
 struct smtp_command {

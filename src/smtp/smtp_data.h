@@ -37,20 +37,20 @@ enum smtp_data_flag {
 enum smtp_data_state {
     SMTP_DATA_LINE_START, /* after CRLF (or at the very start) */
     SMTP_DATA_IN_LINE,
-    SMTP_DATA_CR,         /* saw CR inside a line */
-    SMTP_DATA_DOT,        /* saw "." at line start */
-    SMTP_DATA_DOT_CR,     /* saw "." CR at line start */
+    SMTP_DATA_CR,     /* saw CR inside a line */
+    SMTP_DATA_DOT,    /* saw "." at line start */
+    SMTP_DATA_DOT_CR, /* saw "." CR at line start */
     SMTP_DATA_DONE,
 };
 
 struct smtp_data_reader {
     enum smtp_data_state state;
-    unsigned flags;       /* enum smtp_data_flag */
-    size_t max_line;      /* octets per line including CRLF */
-    uint64_t max_size;    /* body octets stored at most */
-    size_t line_len;      /* octets of the current line received so far */
-    uint64_t size;        /* body octets seen (stored or not) */
-    struct buf *out;      /* borrowed */
+    unsigned flags;    /* enum smtp_data_flag */
+    size_t max_line;   /* octets per line including CRLF */
+    uint64_t max_size; /* body octets stored at most */
+    size_t line_len;   /* octets of the current line received so far */
+    uint64_t size;     /* body octets seen (stored or not) */
+    struct buf *out;   /* borrowed */
 };
 
 void smtp_data_reader_init(struct smtp_data_reader *r, struct buf *out, size_t max_line,

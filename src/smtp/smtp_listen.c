@@ -74,8 +74,8 @@ static void smtp_conn_on_closed(void *arg)
 }
 
 static const struct net_conn_handler smtp_conn_handler = {
-    smtp_conn_on_read, smtp_conn_on_timeout, smtp_conn_on_run, smtp_conn_on_run,
-    smtp_conn_on_closed,
+    smtp_conn_on_read, smtp_conn_on_timeout, smtp_conn_on_run,
+    smtp_conn_on_run,  smtp_conn_on_closed,
 };
 
 /* smtp_transport over net_conn */
@@ -159,8 +159,8 @@ bool smtp_server_listen(struct smtp_server *server, struct event_base *base,
                         const struct smtp_listener_config *lc, char **error_r)
 {
     if (lc->implicit_tls && server->config.tls_ctx == NULL) {
-        *error_r = xasprintf("listener %s on %s needs a TLS certificate and key", lc->name,
-                             lc->address);
+        *error_r =
+            xasprintf("listener %s on %s needs a TLS certificate and key", lc->name, lc->address);
         return false;
     }
     if (server->listen == NULL) {

@@ -99,9 +99,9 @@ static bool smtp_param_next(const char **s, const char *end, struct smtp_param *
     p->value_len = eq ? (size_t)(tok_end - eq - 1) : 0;
     *s = tok_end;
     /* esmtp-keyword */
-    if (p->key_len == 0 || !((p->key[0] >= 'A' && p->key[0] <= 'Z') ||
-                             (p->key[0] >= 'a' && p->key[0] <= 'z') ||
-                             (p->key[0] >= '0' && p->key[0] <= '9'))) {
+    if (p->key_len == 0 ||
+        !((p->key[0] >= 'A' && p->key[0] <= 'Z') || (p->key[0] >= 'a' && p->key[0] <= 'z') ||
+          (p->key[0] >= '0' && p->key[0] <= '9'))) {
         *bad_r = true;
         return false;
     }

@@ -31,14 +31,14 @@
 #include "smtp_command.h"
 
 /* RFC 5321 4.5.3.1.4: a command line is at most 512 octets including CRLF. */
-#define SMTP_COMMAND_LINE_MAX 512
-#define SMTP_DEFAULT_MAX_RECIPIENTS 50                 /* as SES */
-#define SMTP_DEFAULT_MAX_MESSAGE_SIZE (40ULL << 20)    /* 40 MB, as SES */
-#define SMTP_DEFAULT_MAX_COMMANDS 10000                /* per session */
-#define SMTP_DEFAULT_MAX_SESSIONS 1000
-#define SMTP_DEFAULT_MAX_SESSIONS_PER_IP 50            /* as Postfix's connection count limit */
-#define SMTP_DEFAULT_TIMEOUT_COMMAND 300               /* RFC 5321 4.5.3.2.7: at least 5 min */
-#define SMTP_DEFAULT_TIMEOUT_DATA 300                  /* 4.5.3.2.7 applies to data too */
+#define SMTP_COMMAND_LINE_MAX            512
+#define SMTP_DEFAULT_MAX_RECIPIENTS      50            /* as SES */
+#define SMTP_DEFAULT_MAX_MESSAGE_SIZE    (40ULL << 20) /* 40 MB, as SES */
+#define SMTP_DEFAULT_MAX_COMMANDS        10000         /* per session */
+#define SMTP_DEFAULT_MAX_SESSIONS        1000
+#define SMTP_DEFAULT_MAX_SESSIONS_PER_IP 50  /* as Postfix's connection count limit */
+#define SMTP_DEFAULT_TIMEOUT_COMMAND     300 /* RFC 5321 4.5.3.2.7: at least 5 min */
+#define SMTP_DEFAULT_TIMEOUT_DATA        300 /* 4.5.3.2.7 applies to data too */
 
 struct smtp_limits {
     size_t command_line;      /* octets per command line including CRLF (>= 512) */
@@ -56,13 +56,13 @@ void smtp_limits_default(struct smtp_limits *limits);
 
 /* One listening endpoint. Strings and the network list are borrowed for the server's life. */
 struct smtp_listener_config {
-    const char *name;            /* for logs, e.g. "submission" */
-    const char *address;         /* "127.0.0.1:587", "[::1]:465", "0.0.0.0:587" */
-    bool implicit_tls;           /* 465-style: TLS from the first byte */
-    bool auth_plaintext;         /* offer AUTH without TLS (default: only after TLS) */
-    bool require_auth;           /* MAIL needs AUTH or a trusted network (submission: yes) */
+    const char *name;    /* for logs, e.g. "submission" */
+    const char *address; /* "127.0.0.1:587", "[::1]:465", "0.0.0.0:587" */
+    bool implicit_tls;   /* 465-style: TLS from the first byte */
+    bool auth_plaintext; /* offer AUTH without TLS (default: only after TLS) */
+    bool require_auth;   /* MAIL needs AUTH or a trusted network (submission: yes) */
     const struct net_cidr_list *trusted_networks; /* may be NULL */
-    const char *trusted_account; /* the account a trusted client submits as */
+    const char *trusted_account;                  /* the account a trusted client submits as */
 };
 
 /* What a role sees of a session; borrowed for the duration of the callback. */
@@ -120,18 +120,18 @@ enum smtp_verdict {
 
 struct smtp_answer {
     enum smtp_verdict verdict;
-    int code;              /* 0: the engine's default for the verdict and the request */
-    const char *enhanced;  /* NULL: default; must match the class of code */
-    const char *text;      /* NULL: default; e.g. SES's "Message rejected: ..." */
-    const char *account;   /* auth ACCEPT: the account the session acts for (NULL: username) */
+    int code;               /* 0: the engine's default for the verdict and the request */
+    const char *enhanced;   /* NULL: default; must match the class of code */
+    const char *text;       /* NULL: default; e.g. SES's "Message rejected: ..." */
+    const char *account;    /* auth ACCEPT: the account the session acts for (NULL: username) */
     const char *message_id; /* commit ACCEPT: shown as "250 2.0.0 Ok <message_id>" */
 };
 
 struct smtp_server_config {
-    const char *hostname;        /* greeting and Received: name; borrowed */
+    const char *hostname; /* greeting and Received: name; borrowed */
     struct smtp_limits limits;
-    void *tls_ctx;               /* SSL_CTX * for STARTTLS/implicit TLS (borrowed), or NULL */
-    struct clock clock;          /* for Received: dates */
+    void *tls_ctx;      /* SSL_CTX * for STARTTLS/implicit TLS (borrowed), or NULL */
+    struct clock clock; /* for Received: dates */
 };
 
 struct smtp_server;

@@ -118,8 +118,8 @@ void smtp_session_reset_transaction(struct smtp_session *s)
 
 struct smtp_session *smtp_session_new(struct smtp_server *server,
                                       const struct smtp_listener_config *lc,
-                                      const struct smtp_transport *transport,
-                                      const char *client_ip, bool trusted, bool tls_active)
+                                      const struct smtp_transport *transport, const char *client_ip,
+                                      bool trusted, bool tls_active)
 {
     struct smtp_session *s = xcalloc(1, sizeof(*s));
     s->server = server;

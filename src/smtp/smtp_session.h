@@ -45,8 +45,8 @@ struct smtp_session;
  * caller's smtp_server_may_accept()). Strings are copied; transport is copied; lc borrowed. */
 struct smtp_session *smtp_session_new(struct smtp_server *server,
                                       const struct smtp_listener_config *lc,
-                                      const struct smtp_transport *transport,
-                                      const char *client_ip, bool trusted, bool tls_active);
+                                      const struct smtp_transport *transport, const char *client_ip,
+                                      bool trusted, bool tls_active);
 /* Sends the greeting. */
 void smtp_session_start(struct smtp_session *s);
 void smtp_session_input(struct smtp_session *s, const char *data, size_t len);

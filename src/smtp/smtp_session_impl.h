@@ -62,7 +62,7 @@ struct smtp_session {
     char *id;
     char *client_ip;
     char *helo;
-    bool esmtp;   /* EHLO (not HELO) */
+    bool esmtp; /* EHLO (not HELO) */
     bool tls;
     bool trusted; /* client in the listener's trusted networks */
     char *account;
@@ -72,7 +72,7 @@ struct smtp_session {
     /* input */
     struct buf in;
     size_t in_off;
-    bool discarding;   /* inside an over-long line: drop bytes up to LF */
+    bool discarding; /* inside an over-long line: drop bytes up to LF */
     bool reading;
     /* output collected during one run, written in one go (pipelined replies batch) */
     struct buf out;

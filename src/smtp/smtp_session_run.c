@@ -13,12 +13,12 @@
 typedef void smtp_cmd_fn(struct smtp_session *s, struct smtp_command *cmd);
 
 static smtp_cmd_fn *const smtp_dispatch[] = {
-    [SMTP_VERB_EHLO] = smtp_cmd_ehlo,         [SMTP_VERB_HELO] = smtp_cmd_helo,
-    [SMTP_VERB_MAIL] = smtp_cmd_mail,         [SMTP_VERB_RCPT] = smtp_cmd_rcpt,
-    [SMTP_VERB_DATA] = smtp_cmd_data,         [SMTP_VERB_RSET] = smtp_cmd_rset,
-    [SMTP_VERB_NOOP] = smtp_cmd_noop,         [SMTP_VERB_QUIT] = smtp_cmd_quit,
-    [SMTP_VERB_VRFY] = smtp_cmd_vrfy,         [SMTP_VERB_EXPN] = smtp_cmd_expn,
-    [SMTP_VERB_HELP] = smtp_cmd_help,         [SMTP_VERB_STARTTLS] = smtp_cmd_starttls,
+    [SMTP_VERB_EHLO] = smtp_cmd_ehlo, [SMTP_VERB_HELO] = smtp_cmd_helo,
+    [SMTP_VERB_MAIL] = smtp_cmd_mail, [SMTP_VERB_RCPT] = smtp_cmd_rcpt,
+    [SMTP_VERB_DATA] = smtp_cmd_data, [SMTP_VERB_RSET] = smtp_cmd_rset,
+    [SMTP_VERB_NOOP] = smtp_cmd_noop, [SMTP_VERB_QUIT] = smtp_cmd_quit,
+    [SMTP_VERB_VRFY] = smtp_cmd_vrfy, [SMTP_VERB_EXPN] = smtp_cmd_expn,
+    [SMTP_VERB_HELP] = smtp_cmd_help, [SMTP_VERB_STARTTLS] = smtp_cmd_starttls,
     [SMTP_VERB_AUTH] = smtp_cmd_auth,
 };
 
@@ -161,9 +161,8 @@ static void smtp_session_after_run(struct smtp_session *s)
     }
     if (s->request == SMTP_REQUEST_NONE) {
         const struct smtp_limits *l = &s->server->config.limits;
-        s->transport.set_timeout(s->transport.ctx, s->state == SMTP_STATE_DATA
-                                                       ? l->timeout_data
-                                                       : l->timeout_command);
+        s->transport.set_timeout(
+            s->transport.ctx, s->state == SMTP_STATE_DATA ? l->timeout_data : l->timeout_command);
     }
 }
 

@@ -1,8 +1,8 @@
 /* Unit tests for src/lib/idtab: the id -> pointer map behind late async answers. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdint.h>
 
 #include "idtab.h"
@@ -21,8 +21,8 @@ static void test_put_get_remove_many(void **state)
     for (uint64_t id = 1; id <= 5000; id++) {
         void *want = (id % 2) ? NULL : &values[id - 1];
         if (idtab_get(&t, id * 7919) != want)
-            fail_msg("id %llu: got %p, want %p", (unsigned long long)id,
-                     idtab_get(&t, id * 7919), want);
+            fail_msg("id %llu: got %p, want %p", (unsigned long long)id, idtab_get(&t, id * 7919),
+                     want);
     }
     assert_int_equal(t.count, 2500);
     assert_null(idtab_remove(&t, 3));

@@ -1,9 +1,9 @@
 /* Unit tests for src/smtp/smtp_auth: strict base64 (RFC 4648 10 vectors), PLAIN (RFC 4616),
  * LOGIN, the "=" empty response (RFC 4954 4). */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,14 +39,14 @@ static void test_base64_rfc4648_vectors(void **state)
     b64_ok("Zm9vYmE=", "fooba", 5);
     b64_ok("Zm9vYmFy", "foobar", 6);
     b64_ok("AGFsaWNlAHB3", "\0alice\0pw", 9);
-    b64_bad("Zg");       /* missing padding */
+    b64_bad("Zg"); /* missing padding */
     b64_bad("Zg=");
     b64_bad("Zg==Zg=="); /* data after padding */
     b64_bad("Z===");
     b64_bad("Zm9 v");
     b64_bad("Zm9v\r\n");
-    b64_bad("Zh==");     /* non-zero bits under the padding: not canonical */
-    b64_bad("Zm9-");     /* base64url alphabet is not base64 */
+    b64_bad("Zh=="); /* non-zero bits under the padding: not canonical */
+    b64_bad("Zm9-"); /* base64url alphabet is not base64 */
 }
 
 static void test_plain(void **state)
@@ -64,12 +64,12 @@ static void test_plain(void **state)
     assert_string_equal(c.authzid, "bob");
     smtp_auth_credentials_clear(&c);
 
-    assert_false(smtp_auth_plain_decode("=", 1, &c));                 /* empty */
-    assert_false(smtp_auth_plain_decode("YWxpY2U=", 8, &c));          /* "alice" */
-    assert_false(smtp_auth_plain_decode("AGFsaWNl", 8, &c));          /* "\0alice" */
-    assert_false(smtp_auth_plain_decode("AGFsaWNlAA==", 12, &c));     /* empty password */
-    assert_false(smtp_auth_plain_decode("AABwdw==", 8, &c));          /* empty user */
-    assert_false(smtp_auth_plain_decode("AGEAYgBj", 8, &c));          /* 3 NULs */
+    assert_false(smtp_auth_plain_decode("=", 1, &c));             /* empty */
+    assert_false(smtp_auth_plain_decode("YWxpY2U=", 8, &c));      /* "alice" */
+    assert_false(smtp_auth_plain_decode("AGFsaWNl", 8, &c));      /* "\0alice" */
+    assert_false(smtp_auth_plain_decode("AGFsaWNlAA==", 12, &c)); /* empty password */
+    assert_false(smtp_auth_plain_decode("AABwdw==", 8, &c));      /* empty user */
+    assert_false(smtp_auth_plain_decode("AGEAYgBj", 8, &c));      /* 3 NULs */
     assert_null(c.username);
 }
 
@@ -80,7 +80,7 @@ static void test_login(void **state)
     assert_true(smtp_auth_login_decode("YWxpY2U=", 8, &v));
     assert_string_equal(v, "alice");
     free(v);
-    assert_false(smtp_auth_login_decode("=", 1, &v)); /* empty */
+    assert_false(smtp_auth_login_decode("=", 1, &v));    /* empty */
     assert_false(smtp_auth_login_decode("YQBi", 4, &v)); /* NUL inside */
     assert_false(smtp_auth_login_decode("*", 1, &v));
     assert_null(v);

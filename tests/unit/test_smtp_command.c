@@ -1,10 +1,10 @@
 /* Unit tests for src/smtp/smtp_command (+ smtp_path, smtp_params): RFC 5321 4.1 command lines,
  * paths, ESMTP parameters (SIZE, BODY, SMTPUTF8, RFC 3461 DSN, AUTH=), exact replies on
  * refusal. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +39,16 @@ static void test_verbs_case_insensitive(void **state)
         const char *line;
         enum smtp_verb verb;
     } v[] = {
-        {"EHLO client.example", SMTP_VERB_EHLO}, {"helo x", SMTP_VERB_HELO},
-        {"DATA", SMTP_VERB_DATA},  {"rset", SMTP_VERB_RSET},   {"NoOp", SMTP_VERB_NOOP},
-        {"QUIT", SMTP_VERB_QUIT},  {"VRFY bob", SMTP_VERB_VRFY}, {"help", SMTP_VERB_HELP},
-        {"StartTLS", SMTP_VERB_STARTTLS}, {"AUTH plain", SMTP_VERB_AUTH},
+        {"EHLO client.example", SMTP_VERB_EHLO},
+        {"helo x", SMTP_VERB_HELO},
+        {"DATA", SMTP_VERB_DATA},
+        {"rset", SMTP_VERB_RSET},
+        {"NoOp", SMTP_VERB_NOOP},
+        {"QUIT", SMTP_VERB_QUIT},
+        {"VRFY bob", SMTP_VERB_VRFY},
+        {"help", SMTP_VERB_HELP},
+        {"StartTLS", SMTP_VERB_STARTTLS},
+        {"AUTH plain", SMTP_VERB_AUTH},
         {"EXPN x", SMTP_VERB_EXPN},
     };
     for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -121,7 +127,7 @@ static void test_utf8_paths_rfc6531(void **state)
     assert_true(cmd.mail.smtputf8);
     smtp_command_clear(&cmd);
     parse_fail("MAIL FROM:<j\xc3\xb6s\xc3\xa9@example.com>", 553, "5.6.7");
-    parse_fail("MAIL FROM:<j\xc3\x28@example.com> SMTPUTF8", 501, "5.1.7");  /* bad UTF-8 */
+    parse_fail("MAIL FROM:<j\xc3\x28@example.com> SMTPUTF8", 501, "5.1.7");    /* bad UTF-8 */
     parse_fail("MAIL FROM:<\xed\xa0\x80@example.com> SMTPUTF8", 501, "5.1.7"); /* surrogate */
     parse_ok("RCPT TO:<\xce\xb4@\xce\xb4.example>", &cmd);
     assert_true(cmd.path_is_utf8); /* the session checks it against the MAIL's SMTPUTF8 */
@@ -132,8 +138,7 @@ static void test_mail_parameters(void **state)
 {
     (void)state;
     struct smtp_command cmd;
-    parse_ok("MAIL FROM:<a@b.c> SIZE=12345 BODY=8bitmime RET=HDRS ENVID=QQ+2B1+3D AUTH=<>",
-             &cmd);
+    parse_ok("MAIL FROM:<a@b.c> SIZE=12345 BODY=8bitmime RET=HDRS ENVID=QQ+2B1+3D AUTH=<>", &cmd);
     assert_true(cmd.mail.has_size);
     assert_int_equal(cmd.mail.size, 12345);
     assert_int_equal(cmd.mail.body, SMTP_BODY_8BITMIME);
@@ -167,8 +172,8 @@ static void test_rcpt_dsn_parameters_rfc3461(void **state)
     (void)state;
     struct smtp_command cmd;
     parse_ok("RCPT TO:<a@b.c> NOTIFY=success,FAILURE,Delay ORCPT=RFC822;a+2Bx@b.c", &cmd);
-    assert_int_equal(cmd.rcpt.notify, SMTP_DSN_NOTIFY_SUCCESS | SMTP_DSN_NOTIFY_FAILURE |
-                                          SMTP_DSN_NOTIFY_DELAY);
+    assert_int_equal(cmd.rcpt.notify,
+                     SMTP_DSN_NOTIFY_SUCCESS | SMTP_DSN_NOTIFY_FAILURE | SMTP_DSN_NOTIFY_DELAY);
     assert_string_equal(cmd.rcpt.orcpt_type, "rfc822");
     assert_string_equal(cmd.rcpt.orcpt_addr, "a+x@b.c");
     smtp_command_clear(&cmd);

@@ -1,9 +1,9 @@
 /* Unit tests for src/smtp/smtp_data: the DATA reader (RFC 5321 4.1.1.4, 4.5.2, 2.3.8), each
  * vector fed whole, a byte at a time, and split at every position. */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,9 +11,9 @@
 
 struct vector {
     const char *name;
-    const char *in;     /* client bytes after the 354 */
-    const char *body;   /* expected body (NULL: do not compare) */
-    const char *rest;   /* bytes left for the next command (NULL: not done) */
+    const char *in;   /* client bytes after the 354 */
+    const char *body; /* expected body (NULL: do not compare) */
+    const char *rest; /* bytes left for the next command (NULL: not done) */
     unsigned flags;
     uint64_t max_size;
 };
@@ -84,10 +84,9 @@ static void test_line_length_4_5_3_1_6(void **state)
     (void)state;
     /* max_line 12 includes CRLF: 10 octets of text pass, 11 do not. */
     struct vector ok = {"10+CRLF", "0123456789\r\n.\r\n", "0123456789\r\n", "", 0, 100};
-    struct vector bad = {"11+CRLF", "0123456789a\r\n.\r\n", NULL, "",
-                         SMTP_DATA_LINE_TOO_LONG, 100};
-    struct vector stuffed = {"stuffed dot counts", ".123456789a\r\n.\r\n", NULL, "",
-                             SMTP_DATA_LINE_TOO_LONG, 100};
+    struct vector bad = {"11+CRLF", "0123456789a\r\n.\r\n", NULL, "", SMTP_DATA_LINE_TOO_LONG, 100};
+    struct vector stuffed = {
+        "stuffed dot counts", ".123456789a\r\n.\r\n", NULL, "", SMTP_DATA_LINE_TOO_LONG, 100};
     run(&ok, 0, 15);
     run(&ok, 1, 0);
     run(&bad, 0, 16);

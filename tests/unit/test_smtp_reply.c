@@ -1,8 +1,8 @@
 /* Unit tests for src/smtp/smtp_reply: exact reply lines (RFC 5321 4.2, RFC 2034/3463). */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include "smtp_reply.h"
@@ -77,7 +77,7 @@ static void test_validity(void **state)
     assert_true(smtp_reply_is_valid(535, "5.7.8"));
     assert_true(smtp_reply_is_valid(538, "5.7.11"));
     assert_true(smtp_reply_is_valid(220, NULL));
-    assert_false(smtp_reply_is_valid(250, "5.0.0"));  /* class mismatch */
+    assert_false(smtp_reply_is_valid(250, "5.0.0")); /* class mismatch */
     assert_false(smtp_reply_is_valid(550, "5.0"));
     assert_false(smtp_reply_is_valid(550, "5.1234.0"));
     assert_false(smtp_reply_is_valid(199, NULL));

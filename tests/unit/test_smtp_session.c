@@ -1,10 +1,10 @@
 /* Unit tests for src/smtp/smtp_session: whole sessions through a fake transport and a fake
  * role, each script fed whole and a byte at a time, with exact transcripts; the async seam
  * (late answers, answers for a vanished session, cancel). */
+#include <cmocka.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,7 +67,7 @@ static void r_auth(void *ctx, uint64_t id, const struct smtp_session_info *si,
 {
     struct fake *f = ctx;
     struct smtp_answer a = {.verdict = strcmp(c->password, "pw") == 0 ? SMTP_VERDICT_ACCEPT
-                                                                     : SMTP_VERDICT_PERMFAIL};
+                                                                      : SMTP_VERDICT_PERMFAIL};
     role_answer(f, id, &a);
 }
 static void r_mail(void *ctx, uint64_t id, const struct smtp_session_info *si, const char *from,
@@ -91,8 +91,8 @@ static void r_cancel(void *ctx, uint64_t id)
     ((struct fake *)ctx)->cancels++;
 }
 
-static const struct smtp_listener_config lc = {"test", "127.0.0.1:0", false, false, true, NULL,
-                                               NULL};
+static const struct smtp_listener_config lc = {"test", "127.0.0.1:0", false, false,
+                                               true,   NULL,          NULL};
 static int64_t now_ms = 1700000000000LL;
 
 static struct smtp_server *new_server(struct fake *f)
@@ -113,8 +113,8 @@ static struct smtp_server *new_server(struct fake *f)
 
 static struct smtp_session *new_session(struct fake *f, bool tls)
 {
-    struct smtp_transport t = {f, f_write, f_pending, f_close, f_tls, f_timeout, f_reading,
-                               f_schedule};
+    struct smtp_transport t = {f,     f_write,   f_pending, f_close,
+                               f_tls, f_timeout, f_reading, f_schedule};
     struct smtp_session *s = smtp_session_new(f->server, &lc, &t, "192.0.2.1", false, tls);
     smtp_session_start(s);
     return s;
@@ -218,8 +218,7 @@ static void test_auth_login_trickled_and_failures(void **state)
 static void test_plaintext_session_refuses_auth_and_starttls_resets(void **state)
 {
     (void)state;
-    check_script("EHLO c\r\nAUTH PLAIN AGFsaWNlAHB3\r\nMAIL FROM:<a@b.c>\r\nSTARTTLS\r\n",
-                 false,
+    check_script("EHLO c\r\nAUTH PLAIN AGFsaWNlAHB3\r\nMAIL FROM:<a@b.c>\r\nSTARTTLS\r\n", false,
                  "220 mx.test ESMTP rebound\r\n250-mx.test\r\n250-PIPELINING\r\n"
                  "250-SIZE 41943040\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n"
                  "250-STARTTLS\r\n250-DSN\r\n250 SMTPUTF8\r\n"
