@@ -1,8 +1,10 @@
 /* Unit tests for src/lib/idtab: the id -> pointer map behind late async answers. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
 #include <stdint.h>
 
 #include "idtab.h"

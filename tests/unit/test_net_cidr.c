@@ -1,10 +1,12 @@
 /* Unit tests for src/net/net_cidr: trusted client networks (Postfix mynetworks style). */
-#include <arpa/inet.h>
-#include <cmocka.h>
-#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 

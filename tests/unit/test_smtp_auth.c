@@ -1,9 +1,11 @@
 /* Unit tests for src/smtp/smtp_auth: strict base64 (RFC 4648 10 vectors), PLAIN (RFC 4616),
  * LOGIN, the "=" empty response (RFC 4954 4). */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
 #include <stdlib.h>
 #include <string.h>
 

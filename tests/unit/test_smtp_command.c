@@ -1,10 +1,12 @@
 /* Unit tests for src/smtp/smtp_command (+ smtp_path, smtp_params): RFC 5321 4.1 command lines,
  * paths, ESMTP parameters (SIZE, BODY, SMTPUTF8, RFC 3461 DSN, AUTH=), exact replies on
  * refusal. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,11 @@
 /* Unit tests for src/smtp/smtp_data: the DATA reader (RFC 5321 4.1.1.4, 4.5.2, 2.3.8), each
  * vector fed whole, a byte at a time, and split at every position. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <string.h>
 

@@ -1,8 +1,10 @@
 /* Unit tests for src/smtp/smtp_reply: exact reply lines (RFC 5321 4.2, RFC 2034/3463). */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
 #include <string.h>
 
 #include "smtp_reply.h"

@@ -1,10 +1,12 @@
 /* Unit tests for src/smtp/smtp_session: whole sessions through a fake transport and a fake
  * role, each script fed whole and a byte at a time, with exact transcripts; the async seam
  * (late answers, answers for a vanished session, cancel). */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+
+#include <cmocka.h>
+
 #include <stdlib.h>
 #include <string.h>
 
