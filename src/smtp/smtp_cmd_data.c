@@ -97,6 +97,8 @@ static void smtp_data_commit(struct smtp_session *s)
 
 void smtp_cmd_data_input(struct smtp_session *s)
 {
+    if (s->in.len == s->in_off)
+        return;
     size_t n = smtp_data_feed(&s->data, s->in.data + s->in_off, s->in.len - s->in_off);
     s->in_off += n;
     if (!smtp_data_is_done(&s->data))

@@ -66,9 +66,11 @@ static void smtp_session_line(struct smtp_session *s, const char *line, size_t l
 /* Takes the next complete line off the input. Returns false when more input is needed. */
 static bool smtp_session_next_line(struct smtp_session *s)
 {
-    const char *p = s->in.data + s->in_off;
     size_t avail = s->in.len - s->in_off;
-    const char *lf = avail ? memchr(p, '\n', avail) : NULL;
+    if (avail == 0)
+        return false;
+    const char *p = s->in.data + s->in_off;
+    const char *lf = memchr(p, '\n', avail);
     if (s->discarding) {
         if (lf == NULL) {
             s->in_off = s->in.len;
