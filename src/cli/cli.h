@@ -24,6 +24,7 @@ struct cli_command {
 
 int cli_srs(int argc, char **argv);
 int cli_check_config(int argc, char **argv);
+int cli_dns(int argc, char **argv);
 int cli_smtp_sink(int argc, char **argv);
 
 /* Prints "rebound: <message>" on stderr. */

@@ -9,7 +9,9 @@
 #include "cli.h"
 
 static const struct cli_command cli_commands[] = {
+    {"srs", cli_srs, "rewrite or reverse one address with SRS (forward|reverse)"},
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
 };
 

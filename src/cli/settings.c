@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_cares.h"
 #include "srs.h"
 #include "str.h"
 #include "xalloc.h"
@@ -37,6 +38,15 @@ static bool settings_valid_log_level(const char *v, char **error_r)
     return false;
 }
 
+static bool settings_valid_dns_servers(const char *v, char **error_r)
+{
+    return dns_cares_check_servers(v, error_r);
+}
+
+/* Defaults written from the named constants so the two can never disagree. */
+#define SETTINGS_STR(x)  #x
+#define SETTINGS_XSTR(x) SETTINGS_STR(x)
+
 static const struct config_option settings_table[] = {
     {"log.level", CONFIG_STRING, "info", 0, 0, settings_valid_log_level,
      "least severe level logged: debug, info, warning, error"},
@@ -56,6 +66,13 @@ static const struct config_option settings_table[] = {
      "hash alphabet: base64url (postsrsd >= 2.2.6) or base64 (postsrsd 1.x)"},
     {"srs.always_rewrite", CONFIG_BOOL, "no", 0, 0, NULL,
      "also rewrite senders already in the SRS domain (postsrsd -A)"},
+    {"dns.servers", CONFIG_STRING, NULL, 0, 0, settings_valid_dns_servers,
+     "DNS servers, host:port[,host:port] (IPv6 as [addr]:port); unset: /etc/resolv.conf"},
+    {"dns.timeout_ms", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TIMEOUT_MS),
+     DNS_CARES_MIN_TIMEOUT_MS, DNS_CARES_MAX_TIMEOUT_MS, NULL,
+     "milliseconds to wait for one DNS try (doubled after each round over the servers)"},
+    {"dns.tries", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TRIES), 1, DNS_CARES_MAX_TRIES, NULL,
+     "rounds over the DNS servers before a lookup fails temporarily"},
     {"smtp.hostname", CONFIG_STRING, NULL, 0, 0, NULL,
      "name in the SMTP greeting and Received: headers (default: the host name)"},
     {"smtp.max_command_line", CONFIG_INT, "512", 512, 65536, NULL,
@@ -101,7 +118,8 @@ static const struct config_option settings_table[] = {
 
 struct config *settings_load(const char *path, char **error_r)
 {
-    struct config *cfg = config_new(settings_table, sizeof(settings_table) / sizeof(settings_table[0]));
+    struct config *cfg =
+        config_new(settings_table, sizeof(settings_table) / sizeof(settings_table[0]));
     if (path != NULL && !config_load_file(cfg, path, error_r)) {
         config_free(cfg);
         return NULL;
@@ -112,9 +130,9 @@ struct config *settings_load(const char *path, char **error_r)
 bool settings_validate(const struct config *cfg, char **error_r)
 {
     if (config_get_int(cfg, "srs.hash_min") > config_get_int(cfg, "srs.hash_length")) {
-        *error_r = xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
-                             config_get_int(cfg, "srs.hash_min"),
-                             config_get_int(cfg, "srs.hash_length"));
+        *error_r =
+            xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
+                      config_get_int(cfg, "srs.hash_min"), config_get_int(cfg, "srs.hash_length"));
         return false;
     }
     return true;
@@ -132,8 +150,7 @@ unsigned settings_read_secrets(const char *path, char ***secrets_r, char **error
     unsigned n = 0;
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while (getline(&line, &cap, f) >= 0) {
         /* Cut at the first CR or LF, as postsrsd 2.x does; no other trimming. */
         line[strcspn(line, "\r\n")] = '\0';
         if (line[0] == '\0')
