@@ -63,13 +63,12 @@ static void net_conn_read_cb(struct bufferevent *bev, void *arg)
 static void net_conn_write_cb(struct bufferevent *bev, void *arg)
 {
     struct net_conn *c = arg;
-    size_t pending = net_conn_pending(c);
     if (c->closing) {
-        if (pending == 0)
+        if (net_conn_pending(c) == 0)
             net_conn_finish(c);
         return;
     }
-    if (c->was_full && pending <= NET_CONN_OUTPUT_LOW_WATER) {
+    if (c->was_full && net_conn_output_pending(c) <= NET_CONN_OUTPUT_LOW_WATER) {
         c->was_full = false;
         c->handler.on_drained(c->arg);
     }
@@ -141,7 +140,9 @@ void net_conn_write(struct net_conn *c, const char *data, size_t len)
 
 size_t net_conn_output_pending(const struct net_conn *c)
 {
-    return net_conn_pending(c);
+    /* Only our own buffer: below a TLS filter the plaintext bufferevent is capped by its
+     * write high-water mark (set in net_conn_start_tls), so it cannot grow without bound. */
+    return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 /* The filter's own write callback fires when ITS buffer drains; the last bytes may still be in
@@ -169,6 +170,7 @@ bool net_conn_start_tls(struct net_conn *c, SSL_CTX *ctx)
         return false;
     }
     bufferevent_openssl_set_allow_dirty_shutdown(tls, 1);
+    bufferevent_setwatermark(c->bev, EV_WRITE, 0, NET_CONN_OUTPUT_HIGH_WATER);
     c->generation++;
     net_conn_attach(c, tls);
     return true;

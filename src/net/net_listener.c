@@ -12,8 +12,13 @@
 #include "str.h"
 #include "xalloc.h"
 
+/* After an accept error (EMFILE, ENFILE, ENOBUFS) the socket stays readable; pausing instead
+ * of retrying at once keeps the loop from spinning until descriptors free up. */
+#define NET_LISTEN_PAUSE_MS 250
+
 struct net_listener {
     struct evconnlistener *evl;
+    struct event *resume;
     net_accept_fn *cb;
     void *arg;
     char *address;
@@ -68,6 +73,15 @@ static void net_listener_error_cb(struct evconnlistener *evl, void *arg)
     struct net_listener *l = arg;
     /* EMFILE and friends: the kernel keeps the connection queued; we try again later. */
     LOG_WARN("-", "accept failed address=%s error=\"%s\"", l->address, strerror(errno));
+    evconnlistener_disable(evl);
+    struct timeval tv = {0, NET_LISTEN_PAUSE_MS * 1000};
+    evtimer_add(l->resume, &tv);
+}
+
+static void net_listener_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct net_listener *l = arg;
+    evconnlistener_enable(l->evl);
 }
 
 struct net_listener *net_listener_new(struct event_base *base, const char *address,
@@ -94,6 +108,7 @@ struct net_listener *net_listener_new(struct event_base *base, const char *addre
         return NULL;
     }
     evconnlistener_set_error_cb(l->evl, net_listener_error_cb);
+    l->resume = evtimer_new(base, net_listener_resume_cb, l);
     return l;
 }
 
@@ -101,6 +116,7 @@ void net_listener_free(struct net_listener *l)
 {
     if (l == NULL)
         return;
+    event_free(l->resume);
     evconnlistener_free(l->evl);
     free(l->address);
     free(l);

@@ -238,3 +238,41 @@ def test_sessions_per_ip_and_total_421_4_7_0(tmp_path):
             r.close()
     finally:
         assert s.stop() == 0
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["plaintext", "starttls"])
+def test_client_that_does_not_read_gets_backpressure_not_memory_growth(tmp_path, tls):
+    import threading
+    opts = dict(TRUSTED)
+    opts["smtp.max_commands"] = 10_000_000
+    s = Sink(str(tmp_path), tls=tls, options=opts)
+    try:
+        r = greet(s.port)
+        if tls:
+            assert r.cmd("STARTTLS")[0] == 220
+            r.starttls()
+            r.cmd("EHLO c")
+        before = rss_kb(s.proc.pid)
+        # Each HELP is 6 octets in and 130 out: 32 MB of replies if they were all buffered.
+        n = 250_000
+        sender = threading.Thread(target=r.send, args=("HELP\r\n" * n,))
+        sender.start()
+        time.sleep(2)  # not reading: the server must stop producing, then stop reading
+        grown = rss_kb(s.proc.pid) - before
+        # Bounded buffers (64 KiB per direction plus TLS and allocator slack) stay far below.
+        assert grown < 16 * 1024, f"server RSS grew {grown} kB while the client did not read"
+        codes = [r.reply()[0] for _ in range(n)]  # now read: everything arrives, in order
+        sender.join()
+        assert codes == [214] * n
+        assert r.cmd("NOOP")[0] == 250
+        r.close()
+    finally:
+        assert s.stop() == 0
