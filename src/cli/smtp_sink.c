@@ -55,38 +55,64 @@ static bool smtp_sink_write_file(const char *path, const char *data, size_t len)
             len -= (size_t)n;
         }
     }
-    ok = ok && fsync(fd) == 0;
     return close(fd) == 0 && ok;
 }
 
-static bool smtp_sink_fsync_dir(const char *dir)
+/* Flushes everything written on the sink's file system: one call covers a whole batch of
+ * messages (group commit), which is what makes many concurrent sessions cheap. */
+static bool smtp_sink_sync(const struct smtp_sink *sink)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(sink->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return false;
-    bool ok = fsync(fd) == 0;
+    bool ok = syncfs(fd) == 0;
     close(fd);
     return ok;
 }
 
-/* Runs in the worker thread: tmp files, fsync, rename into new/, fsync new/. */
-static bool smtp_sink_store(const struct smtp_sink *sink, const struct smtp_sink_job *job)
+static char *smtp_sink_path(const struct smtp_sink *sink, const char *sub,
+                            const struct smtp_sink_job *job, const char *ext)
 {
-    char *tmp_env = xasprintf("%s/tmp/%s.envelope", sink->dir, job->name);
-    char *tmp_eml = xasprintf("%s/tmp/%s.eml", sink->dir, job->name);
-    char *new_env = xasprintf("%s/new/%s.envelope", sink->dir, job->name);
-    char *new_eml = xasprintf("%s/new/%s.eml", sink->dir, job->name);
-    char *new_dir = xasprintf("%s/new", sink->dir);
-    bool ok = smtp_sink_write_file(tmp_env, job->envelope.data, job->envelope.len) &&
-              smtp_sink_write_file(tmp_eml, job->data, job->size) &&
-              rename(tmp_env, new_env) == 0 && rename(tmp_eml, new_eml) == 0 &&
-              smtp_sink_fsync_dir(new_dir);
-    free(tmp_env);
-    free(tmp_eml);
-    free(new_env);
-    free(new_eml);
-    free(new_dir);
+    return xasprintf("%s/%s/%s.%s", sink->dir, sub, job->name, ext);
+}
+
+static bool smtp_sink_write_tmp(const struct smtp_sink *sink, const struct smtp_sink_job *job)
+{
+    char *env = smtp_sink_path(sink, "tmp", job, "envelope");
+    char *eml = smtp_sink_path(sink, "tmp", job, "eml");
+    bool ok = smtp_sink_write_file(env, job->envelope.data, job->envelope.len) &&
+              smtp_sink_write_file(eml, job->data, job->size);
+    free(env);
+    free(eml);
     return ok;
+}
+
+static bool smtp_sink_publish(const struct smtp_sink *sink, const struct smtp_sink_job *job)
+{
+    bool ok = true;
+    static const char *const exts[] = {"envelope", "eml"};
+    for (int i = 0; i < 2 && ok; i++) {
+        char *from = smtp_sink_path(sink, "tmp", job, exts[i]);
+        char *to = smtp_sink_path(sink, "new", job, exts[i]);
+        ok = rename(from, to) == 0;
+        free(from);
+        free(to);
+    }
+    return ok;
+}
+
+/* Runs in the worker thread on a whole batch: write tmp/ files, sync, rename into new/, sync
+ * again. Files reach new/ only complete and durable; the answers go out after the second sync. */
+static void smtp_sink_store_batch(const struct smtp_sink *sink, struct smtp_sink_job *batch)
+{
+    for (struct smtp_sink_job *j = batch; j != NULL; j = j->next)
+        j->ok = smtp_sink_write_tmp(sink, j);
+    bool synced = smtp_sink_sync(sink);
+    for (struct smtp_sink_job *j = batch; j != NULL; j = j->next)
+        j->ok = j->ok && synced && smtp_sink_publish(sink, j);
+    synced = smtp_sink_sync(sink);
+    for (struct smtp_sink_job *j = batch; j != NULL; j = j->next)
+        j->ok = j->ok && synced;
 }
 
 static void *smtp_sink_worker(void *arg)
@@ -96,20 +122,20 @@ static void *smtp_sink_worker(void *arg)
         pthread_mutex_lock(&sink->lock);
         while (sink->queue == NULL && !sink->stopping)
             pthread_cond_wait(&sink->wake, &sink->lock);
-        struct smtp_sink_job *job = sink->queue;
-        if (job == NULL) {
-            pthread_mutex_unlock(&sink->lock);
-            return NULL;
-        }
-        sink->queue = job->next;
-        if (sink->queue == NULL)
-            sink->queue_tail = NULL;
+        struct smtp_sink_job *batch = sink->queue;
+        sink->queue = sink->queue_tail = NULL;
         pthread_mutex_unlock(&sink->lock);
-        job->ok = smtp_sink_store(sink, job);
-        ssize_t n;
-        do {
-            n = write(sink->done_pipe[1], &job, sizeof(job));
-        } while (n < 0 && errno == EINTR);
+        if (batch == NULL)
+            return NULL;
+        smtp_sink_store_batch(sink, batch);
+        while (batch != NULL) {
+            struct smtp_sink_job *job = batch;
+            batch = job->next;
+            ssize_t n;
+            do {
+                n = write(sink->done_pipe[1], &job, sizeof(job));
+            } while (n < 0 && errno == EINTR);
+        }
     }
 }
 
