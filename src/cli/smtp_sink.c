@@ -24,6 +24,11 @@ struct smtp_sink_job {
     struct smtp_sink_job *next;
 };
 
+/* What crosses the done pipe: a finished job, owned by whoever reads it. */
+struct smtp_sink_token {
+    struct smtp_sink_job *job;
+};
+
 struct smtp_sink {
     char *dir;
     char *user;
@@ -131,9 +136,10 @@ static void *smtp_sink_worker(void *arg)
         while (batch != NULL) {
             struct smtp_sink_job *job = batch;
             batch = job->next;
+            struct smtp_sink_token token = {job};
             ssize_t n;
             do {
-                n = write(sink->done_pipe[1], &job, sizeof(job));
+                n = write(sink->done_pipe[1], &token, sizeof(token));
             } while (n < 0 && errno == EINTR);
         }
     }
@@ -150,8 +156,9 @@ static void smtp_sink_job_free(struct smtp_sink_job *job)
 static void smtp_sink_done_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct smtp_sink *sink = arg;
-    struct smtp_sink_job *job;
-    while (read(fd, &job, sizeof(job)) == (ssize_t)sizeof(job)) {
+    struct smtp_sink_token token;
+    while (read(fd, &token, sizeof(token)) == (ssize_t)sizeof(token)) {
+        struct smtp_sink_job *job = token.job;
         struct smtp_answer a = {0};
         if (job->ok) {
             a.verdict = SMTP_VERDICT_ACCEPT;
@@ -302,9 +309,9 @@ void smtp_sink_free(struct smtp_sink *sink)
     pthread_mutex_unlock(&sink->lock);
     pthread_join(sink->worker, NULL);
     event_free(sink->done_event);
-    struct smtp_sink_job *job;
-    while (read(sink->done_pipe[0], &job, sizeof(job)) == (ssize_t)sizeof(job))
-        smtp_sink_job_free(job);
+    struct smtp_sink_token token;
+    while (read(sink->done_pipe[0], &token, sizeof(token)) == (ssize_t)sizeof(token))
+        smtp_sink_job_free(token.job);
     close(sink->done_pipe[0]);
     close(sink->done_pipe[1]);
     pthread_mutex_destroy(&sink->lock);

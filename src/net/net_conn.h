@@ -22,8 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define NET_CONN_OUTPUT_HIGH_WATER (64 * 1024)
-#define NET_CONN_OUTPUT_LOW_WATER  (16 * 1024)
+#define NET_CONN_OUTPUT_HIGH_WATER ((size_t)64 * 1024)
+#define NET_CONN_OUTPUT_LOW_WATER  ((size_t)16 * 1024)
 
 struct net_conn_handler {
     void (*on_read)(void *arg, const char *data, size_t len);

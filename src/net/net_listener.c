@@ -74,7 +74,7 @@ static void net_listener_error_cb(struct evconnlistener *evl, void *arg)
     /* EMFILE and friends: the kernel keeps the connection queued; we try again later. */
     LOG_WARN("-", "accept failed address=%s error=\"%s\"", l->address, strerror(errno));
     evconnlistener_disable(evl);
-    struct timeval tv = {0, NET_LISTEN_PAUSE_MS * 1000};
+    struct timeval tv = {0, (suseconds_t)NET_LISTEN_PAUSE_MS * 1000};
     evtimer_add(l->resume, &tv);
 }
 

@@ -30,6 +30,13 @@ struct smtp_listen {
     struct smtp_conn *conns;
 };
 
+static void smtp_conn_release(struct smtp_conn *sc)
+{
+    smtp_session_free(sc->session);
+    net_conn_free(sc->conn);
+    free(sc);
+}
+
 static void smtp_conn_free(struct smtp_conn *sc)
 {
     struct smtp_listen *o = sc->owner;
@@ -39,9 +46,7 @@ static void smtp_conn_free(struct smtp_conn *sc)
         o->conns = sc->next;
     if (sc->next)
         sc->next->prev = sc->prev;
-    smtp_session_free(sc->session);
-    net_conn_free(sc->conn);
-    free(sc);
+    smtp_conn_release(sc);
 }
 
 /* net_conn callbacks */
@@ -195,8 +200,13 @@ void smtp_listen_destroy(struct smtp_server *server)
         net_listener_free(ep->listener);
         free(ep);
     }
-    while (o->conns != NULL)
-        smtp_conn_free(o->conns);
+    struct smtp_conn *sc = o->conns;
+    o->conns = NULL;
+    while (sc != NULL) {
+        struct smtp_conn *next = sc->next;
+        smtp_conn_release(sc);
+        sc = next;
+    }
     free(o);
     server->listen = NULL;
 }

@@ -90,7 +90,8 @@ static size_t smtp_utf8_char(const char *s, size_t len, bool allow_utf8)
 
 static bool smtp_subdomain_is_valid(const char *s, size_t len, bool allow_utf8)
 {
-    if (len == 0 || len > 63 * 4)
+    /* 63 characters of at most 4 octets each: a U-label is checked for length later. */
+    if (len == 0 || len > (size_t)63 * 4)
         return false;
     bool ascii = true;
     for (size_t i = 0; i < len;) {

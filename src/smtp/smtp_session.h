@@ -22,9 +22,9 @@
 #include "smtp_server.h"
 
 /* Unprocessed client bytes buffered per session before reading pauses. */
-#define SMTP_SESSION_INPUT_HIGH_WATER (64 * 1024)
+#define SMTP_SESSION_INPUT_HIGH_WATER ((size_t)64 * 1024)
 /* Reply bytes waiting for the client before command processing pauses. */
-#define SMTP_SESSION_OUTPUT_HIGH_WATER (64 * 1024)
+#define SMTP_SESSION_OUTPUT_HIGH_WATER ((size_t)64 * 1024)
 
 struct smtp_transport {
     void *ctx;

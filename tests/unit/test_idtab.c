@@ -29,11 +29,11 @@ static void test_put_get_remove_many(void **state)
     assert_int_equal(t.count, 2500);
     assert_null(idtab_remove(&t, 3));
     assert_null(idtab_get(&t, 0));
-    idtab_put(&t, 2 * 7919, &values[0]); /* replace */
-    assert_ptr_equal(idtab_get(&t, 2 * 7919), &values[0]);
+    idtab_put(&t, 2ULL * 7919, &values[0]); /* replace */
+    assert_ptr_equal(idtab_get(&t, 2ULL * 7919), &values[0]);
     assert_int_equal(t.count, 2500);
     idtab_free(&t);
-    assert_null(idtab_get(&t, 2 * 7919));
+    assert_null(idtab_get(&t, 2ULL * 7919));
 }
 
 int main(void)

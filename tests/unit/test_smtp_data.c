@@ -104,7 +104,8 @@ static void test_too_big_stores_at_most_max(void **state)
     smtp_data_reader_init(&r, &out, SMTP_TEXT_LINE_MAX, 1000);
     char line[102];
     memset(line, 'x', 100);
-    memcpy(line + 100, "\r\n", 2);
+    line[100] = '\r';
+    line[101] = '\n';
     for (int i = 0; i < 1000; i++)
         assert_int_equal(smtp_data_feed(&r, line, sizeof(line)), sizeof(line));
     assert_int_equal(smtp_data_feed(&r, ".\r\n", 3), 3);
