@@ -179,7 +179,7 @@ def test_session_fed_a_byte_at_a_time(sink):
     r.close()
 
 
-def test_client_that_never_reads_does_not_grow_memory_unbounded(sink):
+def test_flood_past_the_command_limit_ends_with_421(sink):
     r = greet(sink.port)
     # 40 commands is the session limit, so the session ends; it must not hang or crash.
     r.send("NOOP\r\n" * 1000)
@@ -274,5 +274,33 @@ def test_client_that_does_not_read_gets_backpressure_not_memory_growth(tmp_path,
         assert codes == [214] * n
         assert r.cmd("NOOP")[0] == 250
         r.close()
+    finally:
+        assert s.stop() == 0
+
+
+def test_thousand_sessions_at_once_each_served_or_refused(tmp_path):
+    s = Sink(str(tmp_path), tls=False,
+             options={"smtp.max_sessions": 600, "smtp.max_sessions_per_ip": 1000})
+    try:
+        clients = [Raw(s.port) for _ in range(1000)]
+        replies = [c.reply() for c in clients]
+        served = [c for c, (code, _) in zip(clients, replies) if code == 220]
+        refused = [r for r in replies if r[0] != 220]
+        assert len(served) == 600
+        assert refused == [(421, ["4.7.0 Too many connections, try again later"])] * 400
+        # Every served session still answers, and once they are gone new ones are served.
+        for c in served[:50]:
+            assert c.cmd("NOOP")[0] == 250
+        for c in clients:
+            c.close()
+        deadline = time.monotonic() + 10
+        while True:
+            c = Raw(s.port)
+            code, _ = c.reply()
+            c.close()
+            if code == 220 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert code == 220
     finally:
         assert s.stop() == 0
