@@ -14,6 +14,12 @@
  * it continues the session later from the event loop. "250" after DATA is sent only when the
  * role's commit answer is SMTP_VERDICT_ACCEPT, which by contract means "durably committed".
  *
+ * SECURITY: every byte from the client is untrusted. The engine bounds what a client can make
+ * it hold (struct smtp_limits, SMTP_SESSION_*_HIGH_WATER: per session at most one command line
+ * or AUTH line, the buffered pipeline, and limits.message_size of body), refuses ambiguous line
+ * ends instead of repairing them, forgets everything learned before STARTTLS, never logs AUTH
+ * data, and trusts the role's answers (they come from rebound's own code).
+ *
  * Ownership: everything passed to a callback is borrowed until the request is answered or
  * cancelled (the message body included); copy what must live longer. struct smtp_answer and
  * its strings are borrowed for the duration of smtp_server_answer() only (they are copied).
