@@ -204,6 +204,9 @@ void smtp_session_timeout(struct smtp_session *s)
         return;
     LOG_INFO(s->id, "timeout state=%s", smtp_state_name(s->state));
     smtp_session_reply(s, 421, "4.4.2",
-                       "Timeout exceeded: no command received in time, closing connection");
+                       s->state == SMTP_STATE_DATA
+                           ? "Timeout exceeded: no message data received in time, closing "
+                             "connection"
+                           : "Timeout exceeded: no command received in time, closing connection");
     smtp_session_close(s);
 }

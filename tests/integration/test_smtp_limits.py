@@ -194,17 +194,25 @@ def test_flood_past_the_command_limit_ends_with_421(sink):
 
 
 def test_timeout_421_4_4_2(tmp_path):
-    s = Sink(str(tmp_path), tls=False,
-             options={"smtp.timeout_command": 1, "smtp.timeout_data": 1})
+    opts = dict(TRUSTED)
+    opts.update({"smtp.timeout_command": 1, "smtp.timeout_data": 1})
+    s = Sink(str(tmp_path), tls=False, options=opts)
     try:
         r = greet(s.port)
         # Wait without sending: the server must say 421 and close.
         assert r.reply() == (421, ["4.4.2 Timeout exceeded: no command received in time, "
                                    "closing connection"])
         assert r.closed()
+        # Mid-DATA the data timeout applies; the half message is not stored.
         r = greet(s.port)
-        r.cmd("STARTTLS")  # not configured: refused, the session stays plaintext
-        r.close()
+        r.cmd("MAIL FROM:<a@example.com>")
+        r.cmd("RCPT TO:<b@example.org>")
+        assert r.cmd("DATA")[0] == 354
+        r.send("Subject: stalled\r\n\r\nhalf a line")
+        assert r.reply() == (421, ["4.4.2 Timeout exceeded: no message data received in time, "
+                                   "closing connection"])
+        assert r.closed()
+        assert s.messages() == []
     finally:
         assert s.stop() == 0
 
