@@ -50,9 +50,12 @@ static void smtp_reply_line(struct buf *out, int code, bool last, const char *en
         if (len > 0)
             buf_append_char(out, ' ');
     }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        buf_append_char(out, (c < 0x20 || c == 0x7f) ? '?' : (char)c);
+    size_t start = out->len;
+    buf_append(out, text, len);
+    for (size_t i = start; i < start + len; i++) {
+        unsigned char c = (unsigned char)out->data[i];
+        if (c < 0x20 || c == 0x7f)
+            out->data[i] = '?';
     }
     buf_append(out, "\r\n", 2);
 }
