@@ -11,6 +11,8 @@
 static const struct cli_command cli_commands[] = {
     {"srs", cli_srs, "rewrite or reverse one address with SRS (forward|reverse)"},
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"account", cli_account, "create, list, show or delete accounts (tenants) and credentials"},
+    {"identity", cli_identity, "add, list, verify (--force) or delete sending identities"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
 };
