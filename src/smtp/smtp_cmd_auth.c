@@ -142,6 +142,7 @@ void smtp_cmd_auth_answered(struct smtp_session *s)
     if (a->verdict == SMTP_VERDICT_ACCEPT) {
         free(s->account);
         s->account = xstrdup(a->account ? a->account : s->creds.username);
+        s->account_id = a->account_id;
         s->authenticated = true;
         LOG_INFO(s->id, "auth ok user=%s account=%s", s->creds.username, s->account);
         smtp_session_reply(s, 235, "2.7.0", "Authentication successful");

@@ -18,6 +18,7 @@ static void smtp_starttls_forget(struct smtp_session *s)
     s->esmtp = false;
     free(s->account);
     s->account = NULL;
+    s->account_id = 0;
     s->authenticated = false;
     if (s->trusted && s->lc->trusted_account != NULL)
         s->account = xstrdup(s->lc->trusted_account);

@@ -80,6 +80,7 @@ void smtp_server_answer(struct smtp_server *server, uint64_t request_id,
     a->enhanced = answer->enhanced ? xstrdup(answer->enhanced) : NULL;
     a->text = answer->text ? xstrdup(answer->text) : NULL;
     a->account = answer->account ? xstrdup(answer->account) : NULL;
+    a->account_id = answer->account_id;
     a->message_id = answer->message_id ? xstrdup(answer->message_id) : NULL;
     s->transport.schedule(s->transport.ctx);
 }

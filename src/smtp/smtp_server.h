@@ -79,6 +79,7 @@ struct smtp_session_info {
     const char *helo;      /* EHLO/HELO argument, NULL before one */
     bool tls;              /* the session is encrypted (implicit TLS or after STARTTLS) */
     const char *account;   /* account from AUTH or from a trusted network; NULL if none */
+    int64_t account_id;    /* the role\'s key for it from the AUTH answer; 0 if none */
     bool authenticated;    /* account comes from AUTH (false: from a trusted network) */
 };
 
@@ -130,6 +131,8 @@ struct smtp_answer {
     const char *enhanced;   /* NULL: default; must match the class of code */
     const char *text;       /* NULL: default; e.g. SES's "Message rejected: ..." */
     const char *account;    /* auth ACCEPT: the account the session acts for (NULL: username) */
+    int64_t account_id;     /* auth ACCEPT: the role\'s key for it (e.g. a store row id), handed
+                             * back in every later smtp_session_info */
     const char *message_id; /* commit ACCEPT: shown as "250 2.0.0 Ok <message_id>" */
 };
 

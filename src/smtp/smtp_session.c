@@ -66,6 +66,7 @@ void smtp_session_info(const struct smtp_session *s, struct smtp_session_info *i
     info_r->helo = s->helo;
     info_r->tls = s->tls;
     info_r->account = s->account;
+    info_r->account_id = s->account_id;
     info_r->authenticated = s->authenticated;
 }
 

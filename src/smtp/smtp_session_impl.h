@@ -39,6 +39,7 @@ struct smtp_session_answer {
     char *enhanced;
     char *text;
     char *account;
+    int64_t account_id;
     char *message_id;
 };
 
@@ -66,6 +67,7 @@ struct smtp_session {
     bool tls;
     bool trusted; /* client in the listener's trusted networks */
     char *account;
+    int64_t account_id;
     bool authenticated;
     enum smtp_session_state state;
     unsigned commands;

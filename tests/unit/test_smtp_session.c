@@ -69,7 +69,9 @@ static void r_auth(void *ctx, uint64_t id, const struct smtp_session_info *si,
 {
     struct fake *f = ctx;
     struct smtp_answer a = {.verdict = strcmp(c->password, "pw") == 0 ? SMTP_VERDICT_ACCEPT
-                                                                      : SMTP_VERDICT_PERMFAIL};
+                                                                      : SMTP_VERDICT_PERMFAIL,
+                            .account = "acct-of-alice",
+                            .account_id = 42};
     role_answer(f, id, &a);
 }
 static void r_mail(void *ctx, uint64_t id, const struct smtp_session_info *si, const char *from,
@@ -85,6 +87,9 @@ static void r_commit(void *ctx, uint64_t id, const struct smtp_session_info *si,
                      const struct smtp_message *m)
 {
     struct fake *f = ctx;
+    assert_string_equal(si->account, "acct-of-alice");
+    assert_int_equal(si->account_id, 42);
+    assert_true(si->authenticated);
     buf_append(&f->committed, m->data, m->size);
     role_answer(f, id, &f->commit_answer);
 }
