@@ -17,6 +17,7 @@ static const struct cli_command cli_commands[] = {
     {"identity", cli_identity, "add, list, verify (--force) or delete sending identities"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
+    {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
 };
 
 static void cli_usage(FILE *out)
