@@ -9,6 +9,7 @@
 #include "cli.h"
 
 static const struct cli_command cli_commands[] = {
+    {"srs", cli_srs, "rewrite or reverse one address with SRS (forward|reverse)"},
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
 };
 

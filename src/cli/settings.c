@@ -62,7 +62,8 @@ static const struct config_option settings_table[] = {
 
 struct config *settings_load(const char *path, char **error_r)
 {
-    struct config *cfg = config_new(settings_table, sizeof(settings_table) / sizeof(settings_table[0]));
+    struct config *cfg =
+        config_new(settings_table, sizeof(settings_table) / sizeof(settings_table[0]));
     if (path != NULL && !config_load_file(cfg, path, error_r)) {
         config_free(cfg);
         return NULL;
@@ -73,9 +74,9 @@ struct config *settings_load(const char *path, char **error_r)
 bool settings_validate(const struct config *cfg, char **error_r)
 {
     if (config_get_int(cfg, "srs.hash_min") > config_get_int(cfg, "srs.hash_length")) {
-        *error_r = xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
-                             config_get_int(cfg, "srs.hash_min"),
-                             config_get_int(cfg, "srs.hash_length"));
+        *error_r =
+            xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
+                      config_get_int(cfg, "srs.hash_min"), config_get_int(cfg, "srs.hash_length"));
         return false;
     }
     return true;
@@ -93,8 +94,7 @@ unsigned settings_read_secrets(const char *path, char ***secrets_r, char **error
     unsigned n = 0;
     char *line = NULL;
     size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) >= 0) {
+    while (getline(&line, &cap, f) >= 0) {
         /* Cut at the first CR or LF, as postsrsd 2.x does; no other trimming. */
         line[strcspn(line, "\r\n")] = '\0';
         if (line[0] == '\0')

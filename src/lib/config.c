@@ -106,7 +106,7 @@ void config_free(struct config *cfg)
 
 bool config_set(struct config *cfg, const char *name, const char *value, char **error_r)
 {
-    size_t i;
+    size_t i = 0;
     const struct config_option *opt = config_find(cfg, name, &i);
     if (opt == NULL) {
         *error_r = xasprintf("unknown setting '%s'", name);
@@ -152,8 +152,8 @@ bool config_load_file(struct config *cfg, const char *path, char **error_r)
         lineno++;
         size_t len = strlen(line);
         if (len == sizeof(line) - 1 && line[len - 1] != '\n' && !feof(f)) {
-            *error_r = xasprintf("%s:%u: line longer than %d bytes", path, lineno,
-                                 CONFIG_MAX_LINE - 2);
+            *error_r =
+                xasprintf("%s:%u: line longer than %d bytes", path, lineno, CONFIG_MAX_LINE - 2);
             ok = false;
             break;
         }
@@ -178,10 +178,9 @@ bool config_load_file(struct config *cfg, const char *path, char **error_r)
     return ok;
 }
 
-static const char *config_value(const struct config *cfg, const char *name,
-                                enum config_type type)
+static const char *config_value(const struct config *cfg, const char *name, enum config_type type)
 {
-    size_t i;
+    size_t i = 0;
     const struct config_option *opt = config_find(cfg, name, &i);
     /* Asking for an option that is not in the table is a programming error. */
     assert(opt != NULL && "config: unknown option requested");
@@ -216,7 +215,7 @@ bool config_get_bool(const struct config *cfg, const char *name)
 
 const char *config_get_string_any(const struct config *cfg, const char *name)
 {
-    size_t i;
+    size_t i = 0;
     const struct config_option *opt = config_find(cfg, name, &i);
     assert(opt != NULL && "config: unknown option requested");
     (void)opt;
@@ -225,7 +224,7 @@ const char *config_get_string_any(const struct config *cfg, const char *name)
 
 bool config_is_set(const struct config *cfg, const char *name)
 {
-    size_t i;
+    size_t i = 0;
     const struct config_option *opt = config_find(cfg, name, &i);
     assert(opt != NULL && "config: unknown option requested");
     (void)opt;

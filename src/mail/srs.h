@@ -26,9 +26,9 @@
 #include <stdint.h>
 
 /* Longest rewritten address we produce or accept (postsrsd 1.x: 1024-byte buffer with NUL). */
-#define SRS_MAX_ADDRESS_LEN 1023
-#define SRS_DEFAULT_HASH_LENGTH 4
-#define SRS_MAX_HASH_LENGTH 27 /* base64 of a 20-byte digest, without padding */
+#define SRS_MAX_ADDRESS_LEN      1023
+#define SRS_DEFAULT_HASH_LENGTH  4
+#define SRS_MAX_HASH_LENGTH      27 /* base64 of a 20-byte digest, without padding */
 #define SRS_DEFAULT_MAX_AGE_DAYS 21
 /* A stamp counts days modulo this (two base32 characters). */
 #define SRS_STAMP_PERIOD_DAYS 1024
@@ -41,35 +41,35 @@ enum srs_alphabet {
 /* Every outcome has a name; srs_strerror() gives libsrs2's exact text (what postsrsd sends). */
 enum srs_status {
     SRS_OK = 0,
-    SRS_UNCHANGED,       /* forward: address already in the SRS domain, returned as is */
-    SRS_ENOTSRS,         /* "Not an SRS address." */
-    SRS_ENOAT,           /* "No at sign in sender address" */
-    SRS_ETOOLONG,        /* "Buffer too small." (result longer than SRS_MAX_ADDRESS_LEN) */
-    SRS_ENOSRS0HOST,     /* "No host in SRS0 address." */
-    SRS_ENOSRS0USER,     /* "No user in SRS0 address." */
-    SRS_ENOSRS0HASH,     /* "No hash in SRS0 address." */
-    SRS_ENOSRS0STAMP,    /* "No timestamp in SRS0 address." */
-    SRS_ENOSRS1HOST,     /* "No host in SRS1 address." */
-    SRS_ENOSRS1USER,     /* "No user in SRS1 address." */
-    SRS_ENOSRS1HASH,     /* "No hash in SRS1 address." */
-    SRS_EBADTIMESTAMPCHAR, /* "Bad base32 character in timestamp." */
-    SRS_EHASHTOOSHORT,   /* "Hash too short in SRS address." */
+    SRS_UNCHANGED,           /* forward: address already in the SRS domain, returned as is */
+    SRS_ENOTSRS,             /* "Not an SRS address." */
+    SRS_ENOAT,               /* "No at sign in sender address" */
+    SRS_ETOOLONG,            /* "Buffer too small." (result longer than SRS_MAX_ADDRESS_LEN) */
+    SRS_ENOSRS0HOST,         /* "No host in SRS0 address." */
+    SRS_ENOSRS0USER,         /* "No user in SRS0 address." */
+    SRS_ENOSRS0HASH,         /* "No hash in SRS0 address." */
+    SRS_ENOSRS0STAMP,        /* "No timestamp in SRS0 address." */
+    SRS_ENOSRS1HOST,         /* "No host in SRS1 address." */
+    SRS_ENOSRS1USER,         /* "No user in SRS1 address." */
+    SRS_ENOSRS1HASH,         /* "No hash in SRS1 address." */
+    SRS_EBADTIMESTAMPCHAR,   /* "Bad base32 character in timestamp." */
+    SRS_EHASHTOOSHORT,       /* "Hash too short in SRS address." */
     SRS_ETIMESTAMPOUTOFDATE, /* "Time stamp out of date." (expired, future, or not 2 chars) */
-    SRS_EHASHINVALID,    /* "Hash invalid in SRS address." */
-    SRS_ENOSECRETS,      /* "No secrets in SRS configuration." */
-    SRS_EBADSEPARATOR,   /* "Invalid separator suggested." */
+    SRS_EHASHINVALID,        /* "Hash invalid in SRS address." */
+    SRS_ENOSECRETS,          /* "No secrets in SRS configuration." */
+    SRS_EBADSEPARATOR,       /* "Invalid separator suggested." */
 };
 
 struct srs_config {
-    const char *domain;          /* the SRS domain (borrowed during srs_new, copied) */
-    const char *const *secrets;  /* first signs, all verify; copied */
+    const char *domain;         /* the SRS domain (borrowed during srs_new, copied) */
+    const char *const *secrets; /* first signs, all verify; copied */
     size_t n_secrets;
-    unsigned hash_length;        /* 1..SRS_MAX_HASH_LENGTH, default 4 */
-    unsigned hash_min;           /* minimum accepted on reverse, <= hash_length, default = length */
-    unsigned max_age_days;       /* default 21; < SRS_STAMP_PERIOD_DAYS */
-    char separator;              /* '=', '+' or '-' after the tag; default '=' */
+    unsigned hash_length;  /* 1..SRS_MAX_HASH_LENGTH, default 4 */
+    unsigned hash_min;     /* minimum accepted on reverse, <= hash_length, default = length */
+    unsigned max_age_days; /* default 21; < SRS_STAMP_PERIOD_DAYS */
+    char separator;        /* '=', '+' or '-' after the tag; default '=' */
     enum srs_alphabet alphabet;
-    bool always_rewrite;         /* rewrite even addresses already in the SRS domain (postsrsd -A) */
+    bool always_rewrite; /* rewrite even addresses already in the SRS domain (postsrsd -A) */
 };
 
 struct srs;

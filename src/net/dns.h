@@ -45,7 +45,7 @@ enum dns_status {
 
 struct dns_txt {
     size_t n_strings;
-    char **strings;   /* each string may contain NUL bytes: use lengths */
+    char **strings; /* each string may contain NUL bytes: use lengths */
     size_t *lengths;
 };
 
@@ -60,7 +60,7 @@ struct dns_rr {
             uint16_t preference;
             char *exchange;
         } mx;
-        char *target; /* PTR, CNAME, NS */
+        char *target;       /* PTR, CNAME, NS */
         struct dns_txt txt; /* TXT, SPF */
     } u;
 };

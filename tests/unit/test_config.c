@@ -1,18 +1,19 @@
 /* Unit tests for src/lib/config: the option table, the file parser and its error messages. */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
 #include "config.h"
 
 static bool only_even(const char *v, char **error_r)
 {
-    if (atoi(v) % 2 == 0)
+    if (strtol(v, NULL, 10) % 2 == 0)
         return true;
     *error_r = strdup("must be even");
     return false;
