@@ -11,6 +11,7 @@
 static const struct cli_command cli_commands[] = {
     {"srs", cli_srs, "rewrite or reverse one address with SRS (forward|reverse)"},
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"spf", cli_spf, "evaluate SPF for a client IP and sender, print the header fields"},
 };
 
 static void cli_usage(FILE *out)

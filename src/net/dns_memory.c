@@ -32,6 +32,7 @@ struct dns_memory_pending {
     dns_callback_fn *cb;
     void *arg;
     bool cancelled;
+    bool too_long; /* longer than any name can be: NXDOMAIN */
     char name[DNS_MAX_NAME_LEN + 2];
 };
 
@@ -287,8 +288,9 @@ static uint64_t dns_memory_query(void *impl, const char *name, enum dns_rr_type 
     p->arg = arg;
     p->cancelled = false;
     size_t len = strlen(name);
-    if (len > sizeof(p->name) - 1)
-        len = sizeof(p->name) - 1; /* too long to exist: answered NXDOMAIN below */
+    p->too_long = len > sizeof(p->name) - 1;
+    if (p->too_long)
+        len = 0;
     memcpy(p->name, name, len);
     p->name[len] = '\0';
     return p->id;
@@ -329,10 +331,8 @@ bool dns_memory_step(struct dns_memory *m)
             m->head = m->tail = 0;
         if (p.cancelled)
             continue;
-        struct dns_result result;
-        if (strlen(p.name) > DNS_MAX_NAME_LEN + 1)
-            memset(&result, 0, sizeof(result)), result.status = DNS_NXDOMAIN;
-        else
+        struct dns_result result = {.status = DNS_NXDOMAIN};
+        if (!p.too_long)
             dns_memory_answer(m, p.name, p.type, &result);
         m->answered++;
         p.cb(&result, p.arg);
