@@ -21,6 +21,7 @@ struct dns_memory_rrset {
 
 struct dns_memory_node {
     char *name; /* lower case, no trailing dot; NULL = empty slot */
+    size_t name_len;
     bool timeout;
     size_t n_sets;
     struct dns_memory_rrset *sets;
@@ -73,7 +74,7 @@ static struct dns_memory_node *dns_memory_find(const struct dns_memory *m, const
         struct dns_memory_node *node = &m->slots[i];
         if (node->name == NULL)
             return NULL;
-        if (strlen(node->name) == len && str_equal_nocase_n(node->name, len, name, len))
+        if (node->name_len == len && str_equal_nocase_n(node->name, len, name, len))
             return node;
     }
 }
@@ -88,7 +89,7 @@ static void dns_memory_grow(struct dns_memory *m)
         if (old[i].name == NULL)
             continue;
         size_t mask = m->n_slots - 1;
-        size_t j = dns_memory_hash(old[i].name, strlen(old[i].name)) & mask;
+        size_t j = dns_memory_hash(old[i].name, old[i].name_len) & mask;
         while (m->slots[j].name != NULL)
             j = (j + 1) & mask;
         m->slots[j] = old[i];
@@ -110,6 +111,7 @@ static struct dns_memory_node *dns_memory_node(struct dns_memory *m, const char 
         i = (i + 1) & mask;
     node = &m->slots[i];
     node->name = str_lower(xstrndup(name, len));
+    node->name_len = len;
     m->n_used++;
     return node;
 }

@@ -59,11 +59,22 @@ static void spf_suite_load_test(yaml_document_t *doc, const char *name, yaml_nod
     }
 }
 
-static void spf_suite_add_txt(struct dns_memory *zone, const char *name, enum dns_rr_type type,
+static void spf_suite_note(struct spf_suite_scenario *sc, const char *name, enum dns_rr_type type,
+                           const char *data, size_t len, unsigned preference)
+{
+    sc->entries = xreallocarray(sc->entries, sc->n_entries + 1, sizeof(*sc->entries));
+    struct spf_suite_entry *e = &sc->entries[sc->n_entries++];
+    e->name = xstrdup(name);
+    e->type = type;
+    e->data = xstrndup(data, len);
+    e->preference = preference;
+}
+
+static void spf_suite_add_txt(struct spf_suite_scenario *sc, const char *name, enum dns_rr_type type,
                               yaml_document_t *doc, yaml_node_t *v)
 {
-    const char *strings[64];
-    size_t lengths[64], n = 0;
+    const char *strings[64] = {NULL};
+    size_t lengths[64] = {0}, n = 0;
     if (v->type == YAML_SCALAR_NODE) {
         strings[0] = yscalar(doc, v, &lengths[0]);
         n = 1;
@@ -75,13 +86,26 @@ static void spf_suite_add_txt(struct dns_memory *zone, const char *name, enum dn
                 n++;
         }
     }
-    dns_memory_add_txt(zone, name, type, strings, lengths, n);
+    dns_memory_add_txt(sc->zone, name, type, strings, lengths, n);
+    struct buf joined = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        buf_append(&joined, strings[i], lengths[i]);
+    spf_suite_note(sc, name, type, joined.data ? joined.data : "", joined.len, 0);
+    buf_free(&joined);
 }
 
-static bool spf_suite_add_rr(struct dns_memory *zone, const char *name, const char *type,
+static bool spf_suite_add_rr(struct spf_suite_scenario *sc, const char *name, const char *type,
                              yaml_document_t *doc, yaml_node_t *v)
 {
+    struct dns_memory *zone = sc->zone;
     const char *s = yscalar(doc, v, NULL);
+    if (s != NULL && strcmp(type, "TXT") != 0 && strcmp(type, "SPF") != 0)
+        spf_suite_note(sc, name,
+                       strcmp(type, "A") == 0      ? DNS_TYPE_A
+                       : strcmp(type, "AAAA") == 0 ? DNS_TYPE_AAAA
+                       : strcmp(type, "PTR") == 0  ? DNS_TYPE_PTR
+                                                   : DNS_TYPE_CNAME,
+                       s, strlen(s), 0);
     if (strcmp(type, "A") == 0)
         return s && dns_memory_add_a(zone, name, s);
     if (strcmp(type, "AAAA") == 0)
@@ -100,23 +124,24 @@ static bool spf_suite_add_rr(struct dns_memory *zone, const char *name, const ch
         if (pref == NULL || x == NULL)
             return false;
         dns_memory_add_mx(zone, name, (unsigned)atoi(pref), x);
+        spf_suite_note(sc, name, DNS_TYPE_MX, x, strlen(x), (unsigned)atoi(pref));
         return true;
     }
     if (strcmp(type, "TXT") == 0 || strcmp(type, "SPF") == 0) {
         if (s && strcmp(s, "NONE") == 0)
             return true;
-        spf_suite_add_txt(zone, name, type[0] == 'T' ? DNS_TYPE_TXT : DNS_TYPE_SPF, doc, v);
+        spf_suite_add_txt(sc, name, type[0] == 'T' ? DNS_TYPE_TXT : DNS_TYPE_SPF, doc, v);
         return true;
     }
     return false;
 }
 
 /* One owner name's entries, then the SPF->TXT duplication rule. */
-static bool spf_suite_load_name(struct dns_memory *zone, const char *name, yaml_document_t *doc,
+static bool spf_suite_load_name(struct spf_suite_scenario *sc, const char *name, yaml_document_t *doc,
                                 yaml_node_t *list, char **error_r)
 {
     bool has_txt = false, has_spf = false;
-    dns_memory_add_name_only(zone, name);
+    dns_memory_add_name_only(sc->zone, name);
     if (list->type != YAML_SEQUENCE_NODE)
         goto bad;
     for (yaml_node_item_t *i = list->data.sequence.items.start; i < list->data.sequence.items.top;
@@ -124,7 +149,8 @@ static bool spf_suite_load_name(struct dns_memory *zone, const char *name, yaml_
         yaml_node_t *e = yaml_document_get_node(doc, *i);
         const char *s = yscalar(doc, e, NULL);
         if (s != NULL && strcmp(s, "TIMEOUT") == 0) {
-            dns_memory_add_timeout(zone, name);
+            dns_memory_add_timeout(sc->zone, name);
+            spf_suite_note(sc, name, 0, "", 0, 0);
             continue;
         }
         if (e->type != YAML_MAPPING_NODE || e->data.mapping.pairs.top - e->data.mapping.pairs.start != 1)
@@ -132,7 +158,7 @@ static bool spf_suite_load_name(struct dns_memory *zone, const char *name, yaml_
         yaml_node_pair_t *p = e->data.mapping.pairs.start;
         const char *type = yscalar(doc, yaml_document_get_node(doc, p->key), NULL);
         yaml_node_t *v = yaml_document_get_node(doc, p->value);
-        if (type == NULL || !spf_suite_add_rr(zone, name, type, doc, v))
+        if (type == NULL || !spf_suite_add_rr(sc, name, type, doc, v))
             goto bad;
         has_txt |= strcmp(type, "TXT") == 0;
         if (strcmp(type, "SPF") == 0) {
@@ -148,7 +174,8 @@ static bool spf_suite_load_name(struct dns_memory *zone, const char *name, yaml_
             yaml_node_pair_t *p = e->data.mapping.pairs.start;
             const char *type = yscalar(doc, yaml_document_get_node(doc, p->key), NULL);
             if (type && strcmp(type, "SPF") == 0)
-                spf_suite_add_txt(zone, name, DNS_TYPE_TXT, doc, yaml_document_get_node(doc, p->value));
+                spf_suite_add_txt(sc, name, DNS_TYPE_TXT, doc,
+                                  yaml_document_get_node(doc, p->value));
         }
     }
     return true;
@@ -184,7 +211,7 @@ static bool spf_suite_load_scenario(yaml_document_t *doc, yaml_node_t *root,
          p++) {
         const char *name = yscalar(doc, yaml_document_get_node(doc, p->key), NULL);
         if (name == NULL ||
-            !spf_suite_load_name(sc->zone, name, doc, yaml_document_get_node(doc, p->value), error_r))
+            !spf_suite_load_name(sc, name, doc, yaml_document_get_node(doc, p->value), error_r))
             return false;
     }
     return true;
@@ -249,6 +276,11 @@ void spf_suite_free(struct spf_suite *suite)
                 free(t->results[r]);
         }
         free(sc->tests);
+        for (size_t i = 0; i < sc->n_entries; i++) {
+            free(sc->entries[i].name);
+            free(sc->entries[i].data);
+        }
+        free(sc->entries);
         free(sc->description);
         dns_resolver_destroy(&sc->resolver);
     }

@@ -31,8 +31,18 @@ struct spf_suite_test {
     char *explanation; /* NULL = not judged */
 };
 
+/* A zone entry as written, for feeding other implementations (the benchmark's peer). */
+struct spf_suite_entry {
+    char *name;
+    enum dns_rr_type type; /* 0 = the TIMEOUT marker */
+    char *data;            /* address, target, MX exchange, or TXT strings joined */
+    unsigned preference;   /* MX */
+};
+
 struct spf_suite_scenario {
     char *description;
+    struct spf_suite_entry *entries;
+    size_t n_entries;
     struct spf_suite_test *tests;
     size_t n_tests;
     struct dns_memory *zone;     /* owned by resolver */
