@@ -89,7 +89,8 @@ static size_t bench_round_libspf2(struct spf_suite *s, struct spf_peer **peers)
 
 static struct spf_peer **bench_build_peers(struct spf_suite *s)
 {
-    struct spf_peer **peers = calloc(s->n_scenarios, sizeof(*peers));
+    struct spf_peer **peers =
+        calloc(s->n_scenarios, sizeof(*peers)); // NOLINT(bugprone-sizeof-expression)
     for (size_t i = 0; i < s->n_scenarios; i++) {
         peers[i] = spf_peer_new();
         const struct spf_suite_scenario *sc = &s->scenarios[i];
@@ -143,11 +144,22 @@ static double bench_rate(struct bench_side *b, int libspf2, double seconds)
     return (double)evals / elapsed;
 }
 
+static void bench_free(struct bench_side *b)
+{
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; b->peers[k] != NULL && i < b->suites[k]->n_scenarios; i++)
+            spf_peer_free(b->peers[k][i]);
+        free(b->peers[k]);
+        spf_suite_free(b->suites[k]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : REBOUND_SOURCE_DIR "/tests/yardsticks/spf";
     const char *files[2] = {"rfc7208-tests.yml", "rfc4408-tests.yml"};
-    double seconds = getenv("BENCH_SPF_SECONDS") ? atof(getenv("BENCH_SPF_SECONDS")) : 2.0;
+    const char *env = getenv("BENCH_SPF_SECONDS");
+    double seconds = env != NULL ? strtod(env, NULL) : 2.0;
     struct bench_side b = {0};
     for (int k = 0; k < 2; k++) {
         char path[4096], *error = NULL;
@@ -155,6 +167,8 @@ int main(int argc, char **argv)
         b.suites[k] = spf_suite_load(path, &error);
         if (b.suites[k] == NULL) {
             fprintf(stderr, "bench_spf: %s\n", error);
+            free(error);
+            bench_free(&b);
             return 1;
         }
         b.peers[k] = bench_build_peers(b.suites[k]);
@@ -166,17 +180,11 @@ int main(int argc, char **argv)
     double rebound = bench_rate(&b, 0, seconds);
     double libspf2 = bench_rate(&b, 1, seconds);
     printf("SPF check_host, one core, in-memory DNS, %zu suite tests per round\n", total);
-    printf("  rebound  %10.0f evaluations/s   suite %zu/%zu passed\n", rebound, ok_rebound,
-           total);
+    printf("  rebound  %10.0f evaluations/s   suite %zu/%zu passed\n", rebound, ok_rebound, total);
     printf("  libspf2  %10.0f evaluations/s   suite %zu/%zu results right\n", libspf2, ok_peer,
            total);
     printf("  ratio rebound/libspf2: %.2fx (goal >= 1.00x at 100%% of the suite)\n",
            rebound / libspf2);
-    for (int k = 0; k < 2; k++) {
-        for (size_t i = 0; i < b.suites[k]->n_scenarios; i++)
-            spf_peer_free(b.peers[k][i]);
-        free(b.peers[k]);
-        spf_suite_free(b.suites[k]);
-    }
+    bench_free(&b);
     return 0;
 }

@@ -1,11 +1,11 @@
 /* spf_peer_libspf2: see the header. libspf2 wants its system headers included first. */
-#include <sys/types.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <spf2/spf.h>
 #include <spf2/spf_dns_zone.h>
@@ -55,8 +55,7 @@ static void spf_peer_finalize(struct spf_peer *p)
     p->finalized = 1;
 }
 
-const char *spf_peer_check(struct spf_peer *p, const char *ip, const char *sender,
-                           const char *helo)
+const char *spf_peer_check(struct spf_peer *p, const char *ip, const char *sender, const char *helo)
 {
     if (!p->finalized)
         spf_peer_finalize(p);

@@ -21,12 +21,12 @@
 #include "dns.h"
 
 /* RFC 7208 4.6.4 */
-#define SPF_MAX_DNS_TERMS     10 /* include, a, mx, ptr, exists, redirect per check_host() */
-#define SPF_MAX_VOID_LOOKUPS  2  /* lookups answered NXDOMAIN or NODATA */
-#define SPF_MAX_MX_NAMES      10 /* more MX records than this: permerror */
-#define SPF_MAX_PTR_NAMES     10 /* PTR names beyond this are not looked at */
+#define SPF_MAX_DNS_TERMS    10 /* include, a, mx, ptr, exists, redirect per check_host() */
+#define SPF_MAX_VOID_LOOKUPS 2  /* lookups answered NXDOMAIN or NODATA */
+#define SPF_MAX_MX_NAMES     10 /* more MX records than this: permerror */
+#define SPF_MAX_PTR_NAMES    10 /* PTR names beyond this are not looked at */
 /* Longest explanation kept (after expansion); longer texts are cut. */
-#define SPF_MAX_EXPLANATION   1024
+#define SPF_MAX_EXPLANATION 1024
 
 enum spf_result {
     SPF_RESULT_NONE,
@@ -64,10 +64,10 @@ struct spf_query {
         struct in_addr v4;
         struct in6_addr v6;
     } ip;
-    char *sender; /* s: the checked sender (postmaster@helo for the HELO identity) */
-    char *local;  /* l */
-    char *domain; /* o: the domain check_host() starts at */
-    char *helo;   /* h ("" when none) */
+    char *sender;      /* s: the checked sender (postmaster@helo for the HELO identity) */
+    char *local;       /* l */
+    char *domain;      /* o: the domain check_host() starts at */
+    char *helo;        /* h ("" when none) */
     char *ip_dotted;   /* i */
     char *ip_readable; /* c */
     char *receiver;    /* r */

@@ -92,8 +92,7 @@ bool spf_eval_target(struct spf_check *c, const char *spec, size_t len, bool cou
         return false;
     }
     if (count && ++c->lookups > SPF_MAX_DNS_TERMS) {
-        spf_eval_fail(c, SPF_RESULT_PERMERROR,
-                      "more than 10 DNS-querying terms (RFC 7208 4.6.4)");
+        spf_eval_fail(c, SPF_RESULT_PERMERROR, "more than 10 DNS-querying terms (RFC 7208 4.6.4)");
         return false;
     }
     buf_reset(&c->target);
@@ -210,9 +209,9 @@ static void spf_on_record(struct spf_check *c, const struct dns_result *r)
     }
     struct spf_parse_error error;
     if (!spf_record_parse(f->text, len, &f->rec, &error)) {
-        char *problem = error.term ? xasprintf("%s: %.*s", error.reason, (int)error.term_len,
-                                               error.term)
-                                   : xstrdup(error.reason);
+        char *problem = error.term
+                            ? xasprintf("%s: %.*s", error.reason, (int)error.term_len, error.term)
+                            : xstrdup(error.reason);
         spf_eval_fail(c, SPF_RESULT_PERMERROR, problem);
         free(problem);
         return;
@@ -338,12 +337,11 @@ static void spf_exp_finish(struct spf_check *c, const char *text, size_t len)
     struct buf out = BUF_INIT;
     const char *error;
     c->vars.p = c->p;
-    if (text == NULL || !spf_macro_expand(text, len, SPF_MACRO_EXPLANATION, &c->vars, &out,
-                                          &error)) {
+    if (text == NULL ||
+        !spf_macro_expand(text, len, SPF_MACRO_EXPLANATION, &c->vars, &out, &error)) {
         buf_reset(&out);
         const char *dflt = c->q->default_explanation;
-        if (!spf_macro_expand(dflt, strlen(dflt), SPF_MACRO_EXPLANATION, &c->vars, &out,
-                              &error)) {
+        if (!spf_macro_expand(dflt, strlen(dflt), SPF_MACRO_EXPLANATION, &c->vars, &out, &error)) {
             buf_reset(&out);
             buf_append_str(&out, dflt);
         }
@@ -428,7 +426,7 @@ static void spf_eval_run(struct spf_check *c)
     while (c->query_id == 0 && !c->finished)
         spf_eval_step(c);
     if (c->finished && c->query_id == 0) {
-        c->query_id = UINT64_MAX; /* nothing may run it again */
+        c->query_id = UINT64_MAX;  /* nothing may run it again */
         c->cb(&c->out, c->cb_arg); /* may free c */
     }
 }

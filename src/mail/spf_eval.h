@@ -43,7 +43,7 @@ struct spf_ptr_search {
     int phase; /* 0 idle, 1 PTR query out, 2 address lookups, 3 done */
     bool for_macro;
     char *names[SPF_MAX_PTR_NAMES]; /* PTR targets (owned) */
-    bool valid[SPF_MAX_PTR_NAMES];   /* target resolves back to the client */
+    bool valid[SPF_MAX_PTR_NAMES];  /* target resolves back to the client */
     size_t n_names, next;
     char *want; /* ptr mechanism: the target domain (owned); NULL for %{p} */
     bool matched;

@@ -92,8 +92,8 @@ static void spf_header_comment(struct buf *b, const struct spf_query *q,
         buf_printf(&t, "domain of %s does not designate %s as permitted sender", who, ip);
         break;
     case SPF_RESULT_SOFTFAIL:
-        buf_printf(&t, "domain of transitioning %s does not designate %s as permitted sender",
-                   who, ip);
+        buf_printf(&t, "domain of transitioning %s does not designate %s as permitted sender", who,
+                   ip);
         break;
     case SPF_RESULT_NEUTRAL:
         buf_printf(&t, "%s is neither permitted nor denied by domain of %s", ip, who);
@@ -147,8 +147,8 @@ static void spf_header_pvalue(struct buf *b, const char *s)
     bool plain = true;
     if (at != NULL) {
         char *local = xstrndup(s, (size_t)(at - s));
-        plain = (local[0] == '\0' || spf_header_is_dot_atom(local)) &&
-                spf_header_is_dot_atom(at + 1);
+        plain =
+            (local[0] == '\0' || spf_header_is_dot_atom(local)) && spf_header_is_dot_atom(at + 1);
         free(local);
     } else {
         plain = spf_header_is_dot_atom(s);

@@ -12,12 +12,12 @@
 #include "xalloc.h"
 
 struct spf_macro_one {
-    char letter;      /* lower case */
-    bool escape;      /* upper-case letter: URL-escape */
-    size_t digits;    /* 0 = all parts */
+    char letter;   /* lower case */
+    bool escape;   /* upper-case letter: URL-escape */
+    size_t digits; /* 0 = all parts */
     bool reverse;
-    char delims[8];   /* NUL-terminated set; "." if none given */
-    size_t consumed;  /* bytes from '%' through '}' */
+    char delims[8];  /* NUL-terminated set; "." if none given */
+    size_t consumed; /* bytes from '%' through '}' */
 };
 
 static bool spf_macro_is_delim(char c)
@@ -155,8 +155,7 @@ struct spf_macro_part {
     size_t start, len;
 };
 
-static void spf_macro_expand_one(const struct spf_macro_one *m, const char *value,
-                                 struct buf *out)
+static void spf_macro_expand_one(const struct spf_macro_one *m, const char *value, struct buf *out)
 {
     size_t vlen = strlen(value);
     size_t n = 1;
@@ -173,6 +172,7 @@ static void spf_macro_expand_one(const struct spf_macro_one *m, const char *valu
             start = i + 1;
         }
     }
+    n = k; /* the same count; restated for static analysis */
     if (m->reverse) {
         for (size_t a = 0, b = n - 1; a < b; a++, b--) {
             struct spf_macro_part t = parts[a];
@@ -196,8 +196,7 @@ static void spf_macro_expand_one(const struct spf_macro_one *m, const char *valu
 }
 
 static bool spf_macro_walk(const char *s, size_t len, enum spf_macro_context ctx,
-                           const struct spf_macro_vars *vars, struct buf *out,
-                           const char **error_r)
+                           const struct spf_macro_vars *vars, struct buf *out, const char **error_r)
 {
     size_t i = 0, lit = 0;
     while (i < len) {

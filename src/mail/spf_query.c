@@ -88,8 +88,8 @@ bool spf_query_init(struct spf_query *q, const struct spf_request *req, char **e
     memset(q, 0, sizeof(*q));
     *error_r = NULL;
     if (req->client_ip == NULL || !spf_query_parse_ip(q, req->client_ip)) {
-        *error_r = xasprintf("'%s' is not an IPv4 or IPv6 address",
-                             req->client_ip ? req->client_ip : "");
+        *error_r =
+            xasprintf("'%s' is not an IPv4 or IPv6 address", req->client_ip ? req->client_ip : "");
         return false;
     }
     spf_query_ip_strings(q);

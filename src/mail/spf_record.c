@@ -123,9 +123,9 @@ struct spf_mech_name {
 };
 
 static const struct spf_mech_name spf_mech_names[] = {
-    {"all", SPF_MECH_ALL},   {"include", SPF_MECH_INCLUDE}, {"a", SPF_MECH_A},
-    {"mx", SPF_MECH_MX},     {"ptr", SPF_MECH_PTR},         {"ip4", SPF_MECH_IP4},
-    {"ip6", SPF_MECH_IP6},   {"exists", SPF_MECH_EXISTS},
+    {"all", SPF_MECH_ALL}, {"include", SPF_MECH_INCLUDE}, {"a", SPF_MECH_A},
+    {"mx", SPF_MECH_MX},   {"ptr", SPF_MECH_PTR},         {"ip4", SPF_MECH_IP4},
+    {"ip6", SPF_MECH_IP6}, {"exists", SPF_MECH_EXISTS},
 };
 
 static bool spf_mech_lookup(const char *s, size_t len, enum spf_mech *mech_r)
@@ -212,8 +212,7 @@ static bool spf_check_directive(struct spf_term *t, bool has4, bool has6, const 
     return spf_record_domain_spec_ok(arg, arg_len, error_r);
 }
 
-static bool spf_parse_directive(const char *s, size_t len, struct spf_term *t,
-                                const char **error_r)
+static bool spf_parse_directive(const char *s, size_t len, struct spf_term *t, const char **error_r)
 {
     memset(t, 0, sizeof(*t));
     t->text = s;
@@ -325,10 +324,9 @@ bool spf_record_parse(const char *text, size_t len, struct spf_record *rec,
         const char *term = text + start;
         size_t term_len = pos - start;
         size_t name_len = spf_modifier_name_len(term, term_len);
-        bool ok = name_len > 0
-                      ? spf_parse_modifier(rec, term, term_len, name_len, &error->reason)
-                      : spf_parse_directive(term, term_len, &rec->terms[rec->n_terms++],
-                                            &error->reason);
+        bool ok = name_len > 0 ? spf_parse_modifier(rec, term, term_len, name_len, &error->reason)
+                               : spf_parse_directive(term, term_len, &rec->terms[rec->n_terms++],
+                                                     &error->reason);
         if (!ok) {
             error->term = term;
             error->term_len = term_len;

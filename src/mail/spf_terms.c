@@ -23,8 +23,8 @@ bool spf_term_addr_match(const struct spf_query *q, const struct dns_rr *rr, uns
                          unsigned cidr6)
 {
     if (!q->is_ip6 && rr->type == DNS_TYPE_A)
-        return spf_prefix_match((const unsigned char *)&q->ip.v4,
-                                (const unsigned char *)&rr->u.a, cidr4);
+        return spf_prefix_match((const unsigned char *)&q->ip.v4, (const unsigned char *)&rr->u.a,
+                                cidr4);
     if (q->is_ip6 && rr->type == DNS_TYPE_AAAA)
         return spf_prefix_match(q->ip.v6.s6_addr, rr->u.aaaa.s6_addr, cidr6);
     return false;
@@ -116,7 +116,7 @@ static void spf_on_mx(struct spf_check *c, const struct dns_result *r)
     const struct dns_rr *sorted[SPF_MAX_MX_NAMES];
     for (size_t i = 0; i < r->n_rrs; i++)
         sorted[i] = &r->rrs[i];
-    qsort(sorted, r->n_rrs, sizeof(sorted[0]), spf_mx_cmp);
+    qsort(sorted, r->n_rrs, sizeof(sorted[0]), spf_mx_cmp); // NOLINT(bugprone-sizeof-expression)
     c->names = xcalloc(r->n_rrs ? r->n_rrs : 1, sizeof(char *));
     for (size_t i = 0; i < r->n_rrs; i++) {
         const char *x = sorted[i]->u.mx.exchange ? sorted[i]->u.mx.exchange : "";

@@ -128,9 +128,8 @@ static bool dns_zone_record(struct dns_memory *zone, struct dns_zone_line *l, co
             strings[i] = v[i].text;
             lengths[i] = v[i].len;
         }
-        dns_memory_add_txt(zone, name,
-                           str_equal_nocase(type, "TXT") ? DNS_TYPE_TXT : DNS_TYPE_SPF, strings,
-                           lengths, nv);
+        dns_memory_add_txt(zone, name, str_equal_nocase(type, "TXT") ? DNS_TYPE_TXT : DNS_TYPE_SPF,
+                           strings, lengths, nv);
     } else {
         *error_r = "unknown type or wrong number of values";
         return false;

@@ -70,8 +70,8 @@ static void spf_suite_note(struct spf_suite_scenario *sc, const char *name, enum
     e->preference = preference;
 }
 
-static void spf_suite_add_txt(struct spf_suite_scenario *sc, const char *name, enum dns_rr_type type,
-                              yaml_document_t *doc, yaml_node_t *v)
+static void spf_suite_add_txt(struct spf_suite_scenario *sc, const char *name,
+                              enum dns_rr_type type, yaml_document_t *doc, yaml_node_t *v)
 {
     const char *strings[64] = {NULL};
     size_t lengths[64] = {0}, n = 0;
@@ -116,11 +116,13 @@ static bool spf_suite_add_rr(struct spf_suite_scenario *sc, const char *name, co
         return s != NULL;
     }
     if (strcmp(type, "MX") == 0) {
-        if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top -
-                                                     v->data.sequence.items.start != 2)
+        if (v->type != YAML_SEQUENCE_NODE ||
+            v->data.sequence.items.top - v->data.sequence.items.start != 2)
             return false;
-        const char *pref = yscalar(doc, yaml_document_get_node(doc, v->data.sequence.items.start[0]), NULL);
-        const char *x = yscalar(doc, yaml_document_get_node(doc, v->data.sequence.items.start[1]), NULL);
+        const char *pref =
+            yscalar(doc, yaml_document_get_node(doc, v->data.sequence.items.start[0]), NULL);
+        const char *x =
+            yscalar(doc, yaml_document_get_node(doc, v->data.sequence.items.start[1]), NULL);
         if (pref == NULL || x == NULL)
             return false;
         dns_memory_add_mx(zone, name, (unsigned)atoi(pref), x);
@@ -137,8 +139,8 @@ static bool spf_suite_add_rr(struct spf_suite_scenario *sc, const char *name, co
 }
 
 /* One owner name's entries, then the SPF->TXT duplication rule. */
-static bool spf_suite_load_name(struct spf_suite_scenario *sc, const char *name, yaml_document_t *doc,
-                                yaml_node_t *list, char **error_r)
+static bool spf_suite_load_name(struct spf_suite_scenario *sc, const char *name,
+                                yaml_document_t *doc, yaml_node_t *list, char **error_r)
 {
     bool has_txt = false, has_spf = false;
     dns_memory_add_name_only(sc->zone, name);
@@ -153,7 +155,8 @@ static bool spf_suite_load_name(struct spf_suite_scenario *sc, const char *name,
             spf_suite_note(sc, name, 0, "", 0, 0);
             continue;
         }
-        if (e->type != YAML_MAPPING_NODE || e->data.mapping.pairs.top - e->data.mapping.pairs.start != 1)
+        if (e->type != YAML_MAPPING_NODE ||
+            e->data.mapping.pairs.top - e->data.mapping.pairs.start != 1)
             goto bad;
         yaml_node_pair_t *p = e->data.mapping.pairs.start;
         const char *type = yscalar(doc, yaml_document_get_node(doc, p->key), NULL);
@@ -241,8 +244,8 @@ struct spf_suite *spf_suite_load(const char *path, char **error_r)
             yaml_document_delete(&doc);
             break;
         }
-        suite->scenarios = xreallocarray(suite->scenarios, suite->n_scenarios + 1,
-                                         sizeof(*suite->scenarios));
+        suite->scenarios =
+            xreallocarray(suite->scenarios, suite->n_scenarios + 1, sizeof(*suite->scenarios));
         struct spf_suite_scenario *sc = &suite->scenarios[suite->n_scenarios++];
         ok = spf_suite_load_scenario(&doc, root, sc, error_r);
         suite->n_tests += sc->n_tests;

@@ -45,7 +45,7 @@ struct spf_suite_scenario {
     size_t n_entries;
     struct spf_suite_test *tests;
     size_t n_tests;
-    struct dns_memory *zone;     /* owned by resolver */
+    struct dns_memory *zone; /* owned by resolver */
     struct dns_resolver resolver;
 };
 

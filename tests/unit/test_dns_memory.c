@@ -3,14 +3,15 @@
  * NODATA, TIMEOUT as DNS_TEMPFAIL, CNAME chains and loops, multi-string TXT, type 99) and the
  * asynchronous contract (no callback inside dns_query, cancel, FIFO delivery).
  */
+#include <arpa/inet.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "dns_memory.h"
 #include "dns_zonefile.h"
@@ -19,7 +20,7 @@ struct answer {
     int calls;
     enum dns_status status;
     size_t n_rrs;
-    char text[256];  /* first rr rendered */
+    char text[256]; /* first rr rendered */
     char owner[256];
     char raw[64]; /* first TXT string, byte for byte */
     size_t raw_len;

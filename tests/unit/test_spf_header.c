@@ -2,22 +2,20 @@
  * Unit tests for src/mail/spf_header: exact Received-SPF (RFC 7208 9.1) and
  * Authentication-Results (RFC 8601) values, quoting, and header-injection safety.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "spf_header.h"
 
 static void make_query(struct spf_query *q, const char *ip, const char *sender, const char *helo)
 {
-    struct spf_request req = {.client_ip = ip,
-                              .sender = sender,
-                              .helo = helo,
-                              .receiver = "mybox.example.org",
-                              .now = 0};
+    struct spf_request req = {
+        .client_ip = ip, .sender = sender, .helo = helo, .receiver = "mybox.example.org", .now = 0};
     char *error = NULL;
     assert_true(spf_query_init(q, &req, &error));
 }

@@ -2,13 +2,14 @@
  * Unit tests for src/mail/spf_macro: the examples of RFC 7208 7.4, verbatim, plus the
  * syntax rules of 7.1 and the domain rules of 7.3.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "spf_macro.h"
 
@@ -169,9 +170,12 @@ static void test_uses_p(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc7208_7_4_examples), cmocka_unit_test(test_rfc7208_7_4_ipv6),
-        cmocka_unit_test(test_escapes_and_url_encoding), cmocka_unit_test(test_delimiters),
-        cmocka_unit_test(test_domain_rules), cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_rfc7208_7_4_examples),
+        cmocka_unit_test(test_rfc7208_7_4_ipv6),
+        cmocka_unit_test(test_escapes_and_url_encoding),
+        cmocka_unit_test(test_delimiters),
+        cmocka_unit_test(test_domain_rules),
+        cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_uses_p),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

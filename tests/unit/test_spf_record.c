@@ -2,13 +2,14 @@
  * Unit tests for src/mail/spf_record: record selection (RFC 7208 4.5) and the grammar of
  * section 12 (directives, CIDR lengths, modifiers, domain-spec endings).
  */
+#include <arpa/inet.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
-#include <cmocka.h>
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "spf_record.h"
 
@@ -31,7 +32,8 @@ static void parse_bad(const char *text, const char *want_term)
     assert_non_null(error.reason);
     if (want_term != NULL) {
         assert_non_null(error.term);
-        if (strlen(want_term) != error.term_len || memcmp(want_term, error.term, error.term_len))
+        if (strlen(want_term) != error.term_len ||
+            memcmp(want_term, error.term, error.term_len) != 0)
             fail_msg("\"%s\": got error at '%.*s', want at '%s'", text, (int)error.term_len,
                      error.term, want_term);
     }
@@ -127,8 +129,8 @@ static void test_syntax_errors(void **state)
     parse_bad("v=spf1 include", "include");
     parse_bad("v=spf1 exists", "exists");
     parse_bad("v=spf1 a:", "a:");
-    parse_bad("v=spf1 a:foo", "a:foo");                 /* no top-level label */
-    parse_bad("v=spf1 a:foo.123", "a:foo.123");         /* toplabel needs a letter */
+    parse_bad("v=spf1 a:foo", "a:foo");         /* no top-level label */
+    parse_bad("v=spf1 a:foo.123", "a:foo.123"); /* toplabel needs a letter */
     parse_bad("v=spf1 a:foo.com-", "a:foo.com-");
     parse_bad("v=spf1 a:example.com,", "a:example.com,");
     parse_bad("v=spf1 ip4:1.2.3", "ip4:1.2.3");
@@ -145,7 +147,7 @@ static void test_syntax_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_selection_4_5), cmocka_unit_test(test_directives),
+        cmocka_unit_test(test_selection_4_5),   cmocka_unit_test(test_directives),
         cmocka_unit_test(test_dual_cidr_forms), cmocka_unit_test(test_modifiers_6),
         cmocka_unit_test(test_syntax_errors),
     };
