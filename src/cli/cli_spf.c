@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "dns_memory.h"
+#include "dns_sync.h"
 #include "dns_zonefile.h"
 #include "spf.h"
 #include "spf_header.h"
@@ -30,10 +31,17 @@ struct cli_spf_opts {
     const char *ip, *sender, *helo, *dns, *zone, *receiver;
 };
 
+/* The DNS source: an in-memory zone (--zone) or c-ares behind the TTL cache (dns_sync). */
+struct cli_spf_dns {
+    struct dns_memory *zone;      /* --zone; owned by `resolver` */
+    struct dns_resolver resolver; /* --zone */
+    struct dns_sync *sync;        /* otherwise */
+};
+
 static void cli_spf_usage(FILE *out)
 {
     fprintf(out,
-            "usage: rebound spf [check] [--zone FILE | --dns HOST:PORT] [--helo NAME]\n"
+            "usage: rebound spf [check] [--zone FILE | --dns SERVERS] [--helo NAME]\n"
             "                   [--receiver NAME] IP SENDER\n"
             "       rebound spf [check] ... --ip IP --sender SENDER\n\n"
             "Evaluates SPF (RFC 7208 check_host) for a message from client IP with MAIL FROM\n"
@@ -48,8 +56,8 @@ static void cli_spf_usage(FILE *out)
             "  --zone FILE         answer DNS from FILE, an in-memory zone: one record per\n"
             "                      line, 'NAME TYPE VALUE...', types A AAAA MX PTR CNAME TXT\n"
             "                      SPF, plus TIMEOUT and EXISTS (see src/net/dns_zonefile.h)\n"
-            "  --dns HOST:PORT     query this DNS server (needs the c-ares backend; until it\n"
-            "                      is built in, this flag is refused with an error)\n\n"
+            "  --dns SERVERS       ask these DNS servers, host:port[,host:port] (IPv6 as\n"
+            "                      [addr]:port); default: the servers of /etc/resolv.conf\n\n"
             "exit status: 0 pass, 4 fail, 5 softfail, 6 neutral, 7 none, 8 temperror,\n"
             "9 permerror, 2 usage error, 1 other error.\n");
 }
@@ -138,36 +146,61 @@ static void cli_spf_print(const struct spf_query *q, const struct spf_outcome *o
     free(ar);
 }
 
-static void cli_spf_done(const struct spf_outcome *outcome, void *arg)
+static bool cli_spf_dns_open(const struct cli_spf_opts *o, struct cli_spf_dns *d)
 {
-    spf_outcome_copy(arg, outcome);
-}
-
-/* Builds the resolver; today the in-memory zone backend (--zone). */
-static bool cli_spf_resolver(const struct cli_spf_opts *o, struct dns_resolver *resolver,
-                             struct dns_memory **zone_r)
-{
-    if (o->zone == NULL) {
-        if (o->dns != NULL)
-            cli_error("spf: --dns %s: this build has no c-ares resolver backend yet; "
-                      "describe the records in a file and use --zone FILE",
-                      o->dns);
-        else
-            cli_error("spf: no DNS source: give --zone FILE (the system resolver needs the "
-                      "c-ares backend, not built in yet)");
-        return false;
-    }
-    struct dns_memory *zone = dns_memory_new();
     char *error = NULL;
-    if (!dns_zonefile_load(zone, o->zone, &error)) {
+    memset(d, 0, sizeof(*d));
+    if (o->zone == NULL) {
+        struct dns_cares_options options = {.servers = o->dns};
+        d->sync = dns_sync_new(&options, &error);
+        if (d->sync == NULL) {
+            cli_error("spf: %s", error);
+            free(error);
+            return false;
+        }
+        return true;
+    }
+    d->zone = dns_memory_new();
+    if (!dns_zonefile_load(d->zone, o->zone, &error)) {
         cli_error("spf: %s", error);
         free(error);
-        dns_memory_free(zone);
+        dns_memory_free(d->zone);
         return false;
     }
-    dns_memory_resolver(zone, resolver);
-    *zone_r = zone;
+    dns_memory_resolver(d->zone, &d->resolver);
     return true;
+}
+
+static struct dns_resolver *cli_spf_dns_resolver(struct cli_spf_dns *d)
+{
+    return d->sync != NULL ? dns_sync_resolver(d->sync) : &d->resolver;
+}
+
+/* Drives the backend until the evaluation is done. */
+static void cli_spf_dns_run(struct cli_spf_dns *d, const bool *done)
+{
+    if (d->sync != NULL)
+        dns_sync_run(d->sync, done);
+    else
+        dns_memory_run(d->zone);
+}
+
+static void cli_spf_dns_close(struct cli_spf_dns *d)
+{
+    dns_sync_free(d->sync);
+    dns_resolver_destroy(&d->resolver);
+}
+
+struct cli_spf_wait {
+    bool done;
+    struct spf_outcome out;
+};
+
+static void cli_spf_done(const struct spf_outcome *outcome, void *arg)
+{
+    struct cli_spf_wait *w = arg;
+    spf_outcome_copy(&w->out, outcome);
+    w->done = true;
 }
 
 int cli_spf(int argc, char **argv)
@@ -197,20 +230,26 @@ int cli_spf(int argc, char **argv)
         free(error);
         return CLI_EXIT_USAGE;
     }
-    struct dns_resolver resolver = {0};
-    struct dns_memory *zone = NULL;
-    if (!cli_spf_resolver(&o, &resolver, &zone)) {
+    struct cli_spf_dns dns;
+    if (!cli_spf_dns_open(&o, &dns)) {
         spf_query_clear(&q);
         return CLI_EXIT_FAILED;
     }
-    struct spf_outcome out = {0};
-    struct spf_check *check = spf_check_start(&resolver, &q, cli_spf_done, &out, &out);
-    dns_memory_run(zone);
+    struct cli_spf_wait w = {0};
+    struct spf_check *check =
+        spf_check_start(cli_spf_dns_resolver(&dns), &q, cli_spf_done, &w, &w.out);
+    if (check != NULL)
+        cli_spf_dns_run(&dns, &w.done);
+    if (check != NULL && !w.done) { /* cannot happen: every query ends, at worst timed out */
+        cli_error("spf: the resolver stopped before the evaluation ended");
+        status = CLI_EXIT_FAILED;
+    } else {
+        cli_spf_print(&q, &w.out);
+        status = cli_spf_exit_status(w.out.result);
+    }
     spf_check_free(check);
-    cli_spf_print(&q, &out);
-    status = cli_spf_exit_status(out.result);
-    spf_outcome_clear(&out);
-    dns_resolver_destroy(&resolver);
+    spf_outcome_clear(&w.out);
+    cli_spf_dns_close(&dns);
     spf_query_clear(&q);
     return status;
 }

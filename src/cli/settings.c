@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns_cares.h"
 #include "srs.h"
 #include "str.h"
 #include "xalloc.h"
@@ -37,6 +38,15 @@ static bool settings_valid_log_level(const char *v, char **error_r)
     return false;
 }
 
+static bool settings_valid_dns_servers(const char *v, char **error_r)
+{
+    return dns_cares_check_servers(v, error_r);
+}
+
+/* Defaults written from the named constants so the two can never disagree. */
+#define SETTINGS_STR(x)  #x
+#define SETTINGS_XSTR(x) SETTINGS_STR(x)
+
 static const struct config_option settings_table[] = {
     {"log.level", CONFIG_STRING, "info", 0, 0, settings_valid_log_level,
      "least severe level logged: debug, info, warning, error"},
@@ -56,6 +66,13 @@ static const struct config_option settings_table[] = {
      "hash alphabet: base64url (postsrsd >= 2.2.6) or base64 (postsrsd 1.x)"},
     {"srs.always_rewrite", CONFIG_BOOL, "no", 0, 0, NULL,
      "also rewrite senders already in the SRS domain (postsrsd -A)"},
+    {"dns.servers", CONFIG_STRING, NULL, 0, 0, settings_valid_dns_servers,
+     "DNS servers, host:port[,host:port] (IPv6 as [addr]:port); unset: /etc/resolv.conf"},
+    {"dns.timeout_ms", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TIMEOUT_MS),
+     DNS_CARES_MIN_TIMEOUT_MS, DNS_CARES_MAX_TIMEOUT_MS, NULL,
+     "milliseconds to wait for one DNS try (doubled after each round over the servers)"},
+    {"dns.tries", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TRIES), 1, DNS_CARES_MAX_TRIES, NULL,
+     "rounds over the DNS servers before a lookup fails temporarily"},
     {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
      "TESTING ONLY: pretend the time is this many seconds since the epoch"},
 };

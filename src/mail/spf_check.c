@@ -439,11 +439,12 @@ static void spf_eval_on_dns(const struct dns_result *r, void *arg)
     spf_eval_run(c);
 }
 
-/* 4.3: a malformed or single-label domain gives none without a query. */
+/* 4.3: a malformed or single-label domain gives none without a query. An address literal
+ * ("[192.0.2.1]", a HELO form RFC 5321 allows) is not a domain name at all. */
 static bool spf_domain_is_checkable(const char *domain)
 {
     return spf_name_is_queryable(domain) && strchr(domain, '.') != NULL &&
-           domain[strlen(domain) - 1] != '.';
+           domain[strlen(domain) - 1] != '.' && domain[0] != '[';
 }
 
 struct spf_check *spf_check_start(struct dns_resolver *resolver, const struct spf_query *q,

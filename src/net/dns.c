@@ -130,3 +130,21 @@ void dns_rr_clear(struct dns_rr *rr)
     }
     memset(rr, 0, sizeof(*rr));
 }
+
+void dns_result_copy(struct dns_result *dst, const struct dns_result *src)
+{
+    *dst = *src;
+    dst->error = src->error ? xstrdup(src->error) : NULL;
+    dst->rrs = src->n_rrs ? xcalloc(src->n_rrs, sizeof(struct dns_rr)) : NULL;
+    for (size_t i = 0; i < src->n_rrs; i++)
+        dns_rr_copy(&dst->rrs[i], &src->rrs[i]);
+}
+
+void dns_result_clear(struct dns_result *result)
+{
+    for (size_t i = 0; i < result->n_rrs; i++)
+        dns_rr_clear(&result->rrs[i]);
+    free(result->rrs);
+    free((char *)result->error); /* owned results hold an xstrdup copy (see dns.h) */
+    memset(result, 0, sizeof(*result));
+}

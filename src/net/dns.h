@@ -70,6 +70,11 @@ struct dns_result {
     const char *error; /* a sentence for TEMPFAIL/PERMFAIL, else NULL */
     size_t n_rrs;
     struct dns_rr *rrs; /* only records of the asked type, in answer order */
+    /* Negative caching (RFC 2308 section 5), for NXDOMAIN and NODATA answers: when the answer
+     * carried the zone's SOA, has_negative_ttl is true and negative_ttl is min(SOA TTL,
+     * SOA MINIMUM). Zero-initialised (false) means "not known": caches use their default. */
+    bool has_negative_ttl;
+    uint32_t negative_ttl;
 };
 
 typedef void dns_callback_fn(const struct dns_result *result, void *arg);
@@ -101,5 +106,10 @@ const char *dns_type_name(enum dns_rr_type type);
 /* Helpers for backends: deep copy and release of records (owned storage). */
 void dns_rr_copy(struct dns_rr *dst, const struct dns_rr *src);
 void dns_rr_clear(struct dns_rr *rr);
+/* An owned result: rrs from xcalloc (each released with dns_rr_clear) and error from xstrdup
+ * (or NULL). dns_result_copy() deep-copies any result (borrowed or owned) into that form;
+ * dns_result_clear() releases an owned result and zeroes it. */
+void dns_result_copy(struct dns_result *dst, const struct dns_result *src);
+void dns_result_clear(struct dns_result *result);
 
 #endif

@@ -5,6 +5,7 @@ import subprocess
 
 import pytest
 
+import rbhelpers_dns
 import rbhelpers_spf
 
 REBOUND = os.environ.get("REBOUND_BIN", "build/rebound")
@@ -120,10 +121,20 @@ def test_zone_file_errors(tmp_path):
     assert r.returncode == 1 and "cannot open" in r.stderr
 
 
-def test_dns_flag_is_refused_until_the_cares_backend_exists():
-    r = run("--dns", "127.0.0.1:5353", "192.0.2.1", "a@example.com")
+def test_bad_dns_server_is_a_clear_error():
+    r = run("--dns", "bogus", "192.0.2.1", "a@example.com")
     assert r.returncode == 1
-    assert "--zone FILE" in r.stderr
+    assert r.stdout == ""
+    assert "'bogus' is not a DNS server address" in r.stderr
+
+
+def test_unreachable_dns_server_is_temperror():
+    port = rbhelpers_dns.free_port()  # nothing listens there: the query is refused
+    r = run("--dns", f"127.0.0.1:{port}", "192.0.2.1", "a@example.com")
+    assert r.returncode == EXIT["temperror"], r.stderr
+    f = fields(r.stdout)
+    assert f["result"] == "temperror"
+    assert f["Received-SPF"].startswith("temperror (")
 
 
 def test_help_explains_every_flag():
