@@ -190,6 +190,42 @@ static void test_multiple_records_and_temperror(void **state)
     expect("t.example TIMEOUT\n", "192.0.2.1", "x@t.example", SPF_RESULT_TEMPERROR, NULL);
 }
 
+static void test_query_init_4_1_and_7_3(void **state)
+{
+    (void)state;
+    struct spf_query q;
+    char *error = NULL;
+    struct spf_request req = {.client_ip = "2001:DB8::CB01", .sender = "@example.net"};
+    assert_true(spf_query_init(&q, &req, &error));
+    assert_true(q.is_ip6);
+    assert_string_equal(q.ip_dotted,
+                        "2.0.0.1.0.D.B.8.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.C.B.0.1");
+    assert_string_equal(q.ip_readable, "2001:db8::cb01");
+    assert_string_equal(q.local, "postmaster"); /* 4.3: empty local-part */
+    assert_string_equal(q.sender, "postmaster@example.net");
+    assert_string_equal(q.receiver, "unknown");
+    assert_int_equal(q.identity, SPF_IDENTITY_MAILFROM);
+    spf_query_clear(&q);
+    req = (struct spf_request){
+        .client_ip = "::ffff:192.0.2.3", .sender = "", .helo = "mx.x.org", .now = -5};
+    assert_true(spf_query_init(&q, &req, &error));
+    assert_false(q.is_ip6);
+    assert_string_equal(q.ip_dotted, "192.0.2.3");
+    assert_string_equal(q.sender, "postmaster@mx.x.org");
+    assert_string_equal(q.domain, "mx.x.org");
+    assert_string_equal(q.timestamp, "-5");
+    assert_int_equal(q.identity, SPF_IDENTITY_HELO);
+    spf_query_clear(&q);
+    req = (struct spf_request){.client_ip = "192.0.2.300", .sender = "a@b.example"};
+    assert_false(spf_query_init(&q, &req, &error));
+    assert_string_equal(error, "'192.0.2.300' is not an IPv4 or IPv6 address");
+    free(error);
+    req = (struct spf_request){.client_ip = "192.0.2.1", .sender = "nodomain"};
+    assert_false(spf_query_init(&q, &req, &error));
+    assert_string_equal(error, "sender 'nodomain' has no domain part");
+    free(error);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_mx_limit_4_6_4),
         cmocka_unit_test(test_explanation_6_2),
         cmocka_unit_test(test_multiple_records_and_temperror),
+        cmocka_unit_test(test_query_init_4_1_and_7_3),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
