@@ -7,6 +7,7 @@
 
 #include "dns_cares.h"
 #include "srs.h"
+#include "store.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -38,6 +39,11 @@ static bool settings_valid_log_level(const char *v, char **error_r)
     return false;
 }
 
+static bool settings_valid_store(const char *v, char **error_r)
+{
+    return store_url_is_valid(v, error_r);
+}
+
 static bool settings_valid_dns_servers(const char *v, char **error_r)
 {
     return dns_cares_check_servers(v, error_r);
@@ -66,6 +72,9 @@ static const struct config_option settings_table[] = {
      "hash alphabet: base64url (postsrsd >= 2.2.6) or base64 (postsrsd 1.x)"},
     {"srs.always_rewrite", CONFIG_BOOL, "no", 0, 0, NULL,
      "also rewrite senders already in the SRS domain (postsrsd -A)"},
+    {"store", CONFIG_STRING, "sqlite:rebound.db", 0, 0, settings_valid_store,
+     "where accounts, identities and the queue live: sqlite:PATH (relative to the working "
+     "directory)"},
     {"dns.servers", CONFIG_STRING, NULL, 0, 0, settings_valid_dns_servers,
      "DNS servers, host:port[,host:port] (IPv6 as [addr]:port); unset: /etc/resolv.conf"},
     {"dns.timeout_ms", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TIMEOUT_MS),
