@@ -13,6 +13,7 @@
 #include "dns_memory.h"
 #include "dns_sync.h"
 #include "dns_zonefile.h"
+#include "settings.h"
 #include "spf.h"
 #include "spf_header.h"
 #include "str.h"
@@ -28,7 +29,7 @@ enum cli_spf_exit {
 };
 
 struct cli_spf_opts {
-    const char *ip, *sender, *helo, *dns, *zone, *receiver;
+    const char *ip, *sender, *helo, *dns, *zone, *receiver, *config;
 };
 
 /* The DNS source: an in-memory zone (--zone) or c-ares behind the TTL cache (dns_sync). */
@@ -36,13 +37,14 @@ struct cli_spf_dns {
     struct dns_memory *zone;      /* --zone; owned by `resolver` */
     struct dns_resolver resolver; /* --zone */
     struct dns_sync *sync;        /* otherwise */
+    struct config *cfg;           /* the dns.* settings sync was made from */
 };
 
 static void cli_spf_usage(FILE *out)
 {
     fprintf(out,
             "usage: rebound spf [check] [--zone FILE | --dns SERVERS] [--helo NAME]\n"
-            "                   [--receiver NAME] IP SENDER\n"
+            "                   [--receiver NAME] [--config FILE] IP SENDER\n"
             "       rebound spf [check] ... --ip IP --sender SENDER\n\n"
             "Evaluates SPF (RFC 7208 check_host) for a message from client IP with MAIL FROM\n"
             "SENDER and prints the result, the explanation (on fail), the mechanism that\n"
@@ -57,9 +59,11 @@ static void cli_spf_usage(FILE *out)
             "                      line, 'NAME TYPE VALUE...', types A AAAA MX PTR CNAME TXT\n"
             "                      SPF, plus TIMEOUT and EXISTS (see src/net/dns_zonefile.h)\n"
             "  --dns SERVERS       ask these DNS servers, host:port[,host:port] (IPv6 as\n"
-            "                      [addr]:port); default: the servers of /etc/resolv.conf\n\n"
+            "                      [addr]:port); default: the dns.servers setting, else the\n"
+            "                      servers of /etc/resolv.conf\n"
+            "  --config FILE       read the dns.* settings (servers, timeout, tries) from FILE\n\n"
             "exit status: 0 pass, 4 fail, 5 softfail, 6 neutral, 7 none, 8 temperror,\n"
-            "9 permerror, 2 usage error, 1 other error.\n");
+            "9 permerror, 2 usage error, 3 configuration error, 1 other error.\n");
 }
 
 static int cli_spf_parse(int argc, char **argv, struct cli_spf_opts *o)
@@ -77,6 +81,7 @@ static int cli_spf_parse(int argc, char **argv, struct cli_spf_opts *o)
                             : strcmp(a, "--dns") == 0      ? &o->dns
                             : strcmp(a, "--zone") == 0     ? &o->zone
                             : strcmp(a, "--receiver") == 0 ? &o->receiver
+                            : strcmp(a, "--config") == 0   ? &o->config
                                                            : NULL;
         if (slot != NULL) {
             if (i + 1 >= argc) {
@@ -146,29 +151,50 @@ static void cli_spf_print(const struct spf_query *q, const struct spf_outcome *o
     free(ar);
 }
 
-static bool cli_spf_dns_open(const struct cli_spf_opts *o, struct cli_spf_dns *d)
+/* c-ares behind the cache, configured like `rebound dns`: settings file, then --dns over it. */
+static int cli_spf_dns_open_sync(const struct cli_spf_opts *o, struct cli_spf_dns *d)
+{
+    char *error = NULL;
+    d->cfg = settings_load(o->config, &error);
+    if (d->cfg != NULL && o->dns != NULL && !config_set(d->cfg, "dns.servers", o->dns, &error)) {
+        config_free(d->cfg);
+        d->cfg = NULL;
+    }
+    if (d->cfg == NULL) {
+        cli_error("spf: %s", error);
+        free(error);
+        return CLI_EXIT_CONFIG;
+    }
+    struct dns_cares_options options = {
+        .servers = config_get_string(d->cfg, "dns.servers"),
+        .timeout_ms = (int)config_get_int(d->cfg, "dns.timeout_ms"),
+        .tries = (int)config_get_int(d->cfg, "dns.tries"),
+    };
+    d->sync = dns_sync_new(&options, &error);
+    if (d->sync == NULL) {
+        cli_error("spf: %s", error);
+        free(error);
+        return CLI_EXIT_CONFIG;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* Returns CLI_EXIT_OK or the exit status of the failure (reported on stderr). */
+static int cli_spf_dns_open(const struct cli_spf_opts *o, struct cli_spf_dns *d)
 {
     char *error = NULL;
     memset(d, 0, sizeof(*d));
-    if (o->zone == NULL) {
-        struct dns_cares_options options = {.servers = o->dns};
-        d->sync = dns_sync_new(&options, &error);
-        if (d->sync == NULL) {
-            cli_error("spf: %s", error);
-            free(error);
-            return false;
-        }
-        return true;
-    }
+    if (o->zone == NULL)
+        return cli_spf_dns_open_sync(o, d);
     d->zone = dns_memory_new();
     if (!dns_zonefile_load(d->zone, o->zone, &error)) {
         cli_error("spf: %s", error);
         free(error);
         dns_memory_free(d->zone);
-        return false;
+        return CLI_EXIT_FAILED;
     }
     dns_memory_resolver(d->zone, &d->resolver);
-    return true;
+    return CLI_EXIT_OK;
 }
 
 static struct dns_resolver *cli_spf_dns_resolver(struct cli_spf_dns *d)
@@ -188,6 +214,7 @@ static void cli_spf_dns_run(struct cli_spf_dns *d, const bool *done)
 static void cli_spf_dns_close(struct cli_spf_dns *d)
 {
     dns_sync_free(d->sync);
+    config_free(d->cfg);
     dns_resolver_destroy(&d->resolver);
 }
 
@@ -231,9 +258,10 @@ int cli_spf(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     struct cli_spf_dns dns;
-    if (!cli_spf_dns_open(&o, &dns)) {
+    status = cli_spf_dns_open(&o, &dns);
+    if (status != CLI_EXIT_OK) {
         spf_query_clear(&q);
-        return CLI_EXIT_FAILED;
+        return status;
     }
     struct cli_spf_wait w = {0};
     struct spf_check *check =

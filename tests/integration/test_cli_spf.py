@@ -123,7 +123,7 @@ def test_zone_file_errors(tmp_path):
 
 def test_bad_dns_server_is_a_clear_error():
     r = run("--dns", "bogus", "192.0.2.1", "a@example.com")
-    assert r.returncode == 1
+    assert r.returncode == 3
     assert r.stdout == ""
     assert "'bogus' is not a DNS server address" in r.stderr
 
@@ -137,8 +137,20 @@ def test_unreachable_dns_server_is_temperror():
     assert f["Received-SPF"].startswith("temperror (")
 
 
+def test_dns_settings_come_from_the_config_file(tmp_path):
+    port = rbhelpers_dns.free_port()
+    conf = tmp_path / "rebound.conf"
+    conf.write_text(f"dns.servers = 127.0.0.1:{port}\ndns.timeout_ms = 200\ndns.tries = 1\n")
+    r = run("--config", str(conf), "192.0.2.1", "a@example.com")
+    assert r.returncode == EXIT["temperror"], r.stderr
+    conf.write_text("dns.servers = not-an-address\n")
+    r = run("--config", str(conf), "192.0.2.1", "a@example.com")
+    assert r.returncode == 3 and "not-an-address" in r.stderr
+
+
 def test_help_explains_every_flag():
     r = run("--help")
     assert r.returncode == 0
-    for flag in ("--zone", "--dns", "--helo", "--receiver", "--ip", "--sender", "exit status"):
+    for flag in ("--zone", "--dns", "--helo", "--receiver", "--config", "--ip", "--sender",
+                 "exit status"):
         assert flag in r.stdout
