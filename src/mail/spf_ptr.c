@@ -78,10 +78,7 @@ static void spf_on_ptr_addr(struct spf_check *c, const struct dns_result *r)
 {
     struct spf_ptr_search *s = &c->ptr;
     size_t i = s->next - 1;
-    if (r->status == DNS_NXDOMAIN || r->status == DNS_NODATA) {
-        spf_eval_count_void(c);
-        return;
-    }
+    /* A name without addresses is not a void term (4.6.4 counts terms), just not validated. */
     for (size_t k = 0; r->status == DNS_OK && k < r->n_rrs && !s->valid[i]; k++)
         s->valid[i] = spf_term_addr_match(c->q, &r->rrs[k], 32, 128);
     if (s->valid[i] && s->want != NULL && spf_ptr_is_under(s->names[i], s->want)) {

@@ -125,10 +125,19 @@ static void spf_on_mx(struct spf_check *c, const struct dns_result *r)
     c->phase = 3;
 }
 
+/* An exchange's address lookup: errors end the check as for the MX lookup itself, but an
+ * exchange without addresses is not a void lookup: 4.6.4 limits void *terms* (an "mx" term
+ * whose MX hosts have A records only must not fail for an IPv6 client). */
 static void spf_on_mx_addr(struct spf_check *c, const struct dns_result *r)
 {
-    spf_on_addr(c, r);
     c->phase = 3;
+    if (r->status == DNS_TEMPFAIL || r->status == DNS_PERMFAIL) {
+        spf_eval_fail(c, SPF_RESULT_TEMPERROR, r->error ? r->error : "DNS error");
+        return;
+    }
+    const struct spf_term *t = spf_current_term(c);
+    for (size_t i = 0; r->status == DNS_OK && i < r->n_rrs && !c->matched; i++)
+        c->matched = spf_term_addr_match(c->q, &r->rrs[i], t->cidr4, t->cidr6);
 }
 
 /* 5.4 "mx": the MX names in preference order, then each one's addresses. */

@@ -146,6 +146,17 @@ static void test_void_limit_4_6_4(void **state)
            "192.0.2.1", "x@v.example", SPF_RESULT_PERMERROR, NULL);
 }
 
+static void test_void_counts_terms_not_mx_hosts(void **state)
+{
+    (void)state;
+    /* Three MX hosts with A records only, an IPv6 client: three empty AAAA answers, but one
+     * "mx" term with records, so no void-lookup permerror. */
+    expect("m.example TXT \"v=spf1 mx ip6:2001:db8::/32 -all\"\n"
+           "m.example MX 1 a.example\nm.example MX 2 b.example\nm.example MX 3 c.example\n"
+           "a.example A 192.0.2.1\nb.example A 192.0.2.2\nc.example A 192.0.2.3\n",
+           "2001:db8::9", "x@m.example", SPF_RESULT_PASS, "ip6:2001:db8::/32");
+}
+
 static void test_mx_limit_4_6_4(void **state)
 {
     (void)state;
@@ -234,6 +245,7 @@ int main(void)
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_lookup_limit_4_6_4),
         cmocka_unit_test(test_void_limit_4_6_4),
+        cmocka_unit_test(test_void_counts_terms_not_mx_hosts),
         cmocka_unit_test(test_mx_limit_4_6_4),
         cmocka_unit_test(test_explanation_6_2),
         cmocka_unit_test(test_multiple_records_and_temperror),
