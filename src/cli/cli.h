@@ -25,6 +25,7 @@ struct cli_command {
 int cli_srs(int argc, char **argv);
 int cli_check_config(int argc, char **argv);
 int cli_srsmap(int argc, char **argv);
+int cli_spf(int argc, char **argv);
 int cli_account(int argc, char **argv);
 int cli_identity(int argc, char **argv);
 int cli_dns(int argc, char **argv);

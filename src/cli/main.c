@@ -13,6 +13,7 @@ static const struct cli_command cli_commands[] = {
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
     {"srsmap", cli_srsmap,
      "serve SRS lookups to Postfix (postsrsd-compatible socketmap/tcp_table)"},
+    {"spf", cli_spf, "evaluate SPF for a client IP and sender, print the header fields"},
     {"account", cli_account, "create, list, show or delete accounts (tenants) and credentials"},
     {"identity", cli_identity, "add, list, verify (--force) or delete sending identities"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},

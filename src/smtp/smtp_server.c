@@ -54,7 +54,7 @@ unsigned smtp_server_session_count(const struct smtp_server *server)
     return server->n_sessions;
 }
 
-static bool smtp_answer_is_consistent(const struct smtp_answer *a)
+static __attribute__((unused)) bool smtp_answer_is_consistent(const struct smtp_answer *a)
 {
     static const int classes[] = {2, 4, 5};
     if (a->code == 0)
