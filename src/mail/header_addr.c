@@ -127,12 +127,12 @@ static bool header_addr_fail(struct header_addr_lexer *lx, const char *why)
 /* word *("." word): a dot-atom or obs-local-part; the first token is current. */
 static bool header_addr_dotted(struct header_addr_lexer *lx, struct buf *out, bool local)
 {
-    for (;;) {
+    for (bool first = true;; first = false) {
         bool word = lx->kind == HA_ATOM || (local && lx->kind == HA_QSTRING);
-        if (!word && !(!local && lx->kind == HA_LITERAL && out->len == 0))
+        bool literal = !local && first && lx->kind == HA_LITERAL;
+        if (!word && !literal)
             return header_addr_fail(lx, local ? "no local part" : "no domain");
         buf_append(out, lx->tok, lx->tok_len);
-        bool literal = lx->kind == HA_LITERAL;
         header_addr_next(lx);
         if (literal || !header_addr_is(lx, '.'))
             return lx->kind != HA_ERROR;
@@ -212,6 +212,8 @@ static bool header_addr_one(struct header_addr_lexer *lx, struct header_addr_lis
                 return header_addr_fail(lx, "a group without ;");
             else if (!header_addr_one(lx, list, true))
                 return false;
+            else if (lx->kind == HA_END)
+                return header_addr_fail(lx, "a group without ;");
             else if (!header_addr_is(lx, ',') && !header_addr_is(lx, ';'))
                 return header_addr_fail(lx, "junk after an address in a group");
         }
