@@ -32,7 +32,8 @@ struct cli_serve {
     struct serve sv;
     bool started[SERVE_N_ROLES];
     struct event *sig_term, *sig_int, *drain_timer;
-    int64_t drain_deadline_ms;
+    bool draining;
+    unsigned drain_checks_left; /* counted, not timed: clock.fixed must not stall a stop */
 };
 
 static void cli_serve_usage(void)
@@ -66,12 +67,13 @@ static void cli_serve_drain_check(evutil_socket_t fd, short what, void *arg)
     struct cli_serve *cs = arg;
     (void)fd;
     (void)what;
-    bool late = clock_now_ms(&cs->sv.clock) >= cs->drain_deadline_ms;
+    bool late = cs->drain_checks_left == 0;
     if (cli_serve_idle(cs) || late) {
         LOG_INFO("-", "serve drained in_flight=%s", late ? "abandoned" : "none");
         event_base_loopexit(cs->sv.base, NULL);
         return;
     }
+    cs->drain_checks_left--;
     struct timeval tv = {0, SERVE_DRAIN_CHECK_US};
     evtimer_add(cs->drain_timer, &tv);
 }
@@ -80,14 +82,15 @@ static void cli_serve_on_signal(evutil_socket_t sig, short what, void *arg)
 {
     struct cli_serve *cs = arg;
     (void)what;
-    if (cs->drain_deadline_ms != 0)
-        return; /* already draining */
+    if (cs->draining)
+        return;
     LOG_INFO("-", "serve stopping signal=%s", sig == SIGTERM ? "TERM" : "INT");
     for (size_t i = 0; i < SERVE_N_ROLES; i++) {
         if (cs->started[i])
             serve_roles[i]->drain(&cs->sv);
     }
-    cs->drain_deadline_ms = clock_now_ms(&cs->sv.clock) + SERVE_DRAIN_SECONDS * 1000;
+    cs->draining = true;
+    cs->drain_checks_left = SERVE_DRAIN_SECONDS * (1000000 / SERVE_DRAIN_CHECK_US);
     cli_serve_drain_check(-1, 0, cs);
 }
 

@@ -67,11 +67,20 @@ static bool header_addr_scan_quoted(struct header_addr_lexer *lx, char close)
     lx->p++;
     while (lx->p < lx->end) {
         char c = *lx->p++;
-        if (c == '\\' && lx->p < lx->end)
-            lx->p++;
-        else if (c == close)
+        bool escaped = c == '\\' && lx->p < lx->end;
+        if (escaped)
+            c = *lx->p++;
+        /* A NUL would cut the address short wherever it is used as a C string: the policy
+         * would check "x@covered.example" of "\"x@covered.example\0\"@elsewhere". */
+        if (c == '\0') {
+            lx->why = "a NUL octet in a quoted string or domain literal";
+            return false;
+        }
+        if (escaped)
+            continue;
+        if (c == close)
             return true;
-        else if (close == ']' && c == '[')
+        if (close == ']' && c == '[')
             break;
     }
     lx->why = close == '"' ? "unterminated quoted string" : "unterminated domain literal";
@@ -186,6 +195,31 @@ static bool header_addr_angle(struct header_addr_lexer *lx, struct header_addr_l
     return true;
 }
 
+static bool header_addr_one(struct header_addr_lexer *lx, struct header_addr_list *list,
+                            bool in_group);
+
+/* The group-list after the ":" (current), up to and including the ";". */
+static bool header_addr_group(struct header_addr_lexer *lx, struct header_addr_list *list)
+{
+    header_addr_next(lx);
+    for (;;) {
+        if (header_addr_is(lx, ';')) {
+            header_addr_next(lx);
+            return true;
+        }
+        if (lx->kind == HA_END || lx->kind == HA_ERROR)
+            return header_addr_fail(lx, "a group without ;");
+        if (header_addr_is(lx, ',')) {
+            header_addr_next(lx);
+            continue;
+        }
+        if (!header_addr_one(lx, list, true))
+            return false;
+        if (!header_addr_is(lx, ',') && !header_addr_is(lx, ';') && lx->kind != HA_END)
+            return header_addr_fail(lx, "junk after an address in a group");
+    }
+}
+
 /* One mailbox, or (when groups are allowed) a group; the current token is its first. */
 static bool header_addr_one(struct header_addr_lexer *lx, struct header_addr_list *list,
                             bool in_group)
@@ -199,25 +233,8 @@ static bool header_addr_one(struct header_addr_lexer *lx, struct header_addr_lis
     }
     if (header_addr_is(lx, '<'))
         return header_addr_angle(lx, list);
-    if (header_addr_is(lx, ':') && words > 0 && !in_group) {
-        header_addr_next(lx);
-        for (;;) {
-            if (header_addr_is(lx, ';')) {
-                header_addr_next(lx);
-                return true;
-            }
-            if (header_addr_is(lx, ','))
-                header_addr_next(lx);
-            else if (lx->kind == HA_END || lx->kind == HA_ERROR)
-                return header_addr_fail(lx, "a group without ;");
-            else if (!header_addr_one(lx, list, true))
-                return false;
-            else if (lx->kind == HA_END)
-                return header_addr_fail(lx, "a group without ;");
-            else if (!header_addr_is(lx, ',') && !header_addr_is(lx, ';'))
-                return header_addr_fail(lx, "junk after an address in a group");
-        }
-    }
+    if (header_addr_is(lx, ':') && words > 0 && !in_group)
+        return header_addr_group(lx, list);
     if (lx->kind == HA_ERROR)
         return false;
     *lx = start;

@@ -98,6 +98,16 @@ static void test_refusals(void **state)
     expect_refused("a@", "no domain");
     expect_refused("@b.example", "no local part");
     expect_refused("a\x01@b.example", "not allowed");
+    /* Found by fuzz_header_addr: a NUL inside quotes must not cut the address short. */
+    static const char nul[] = "\"alice@example.com\0\"@evil.example";
+    struct header_addr_list list = {0};
+    const char *why = NULL;
+    assert_false(header_addr_parse(nul, sizeof(nul) - 1, &list, &why));
+    assert_string_equal(why, "a NUL octet in a quoted string or domain literal");
+    assert_false(header_addr_parse("x@[1\0]", 7, &list, &why));
+    assert_int_equal(list.n, 0);
+    expect_list("\"a\\\\\" <q@b.example>, \"\\\"\"@c.example",
+                LIST("q@b.example", "\"\\\"\"@c.example"));
     expect_refused("a@b.example ((((((((((((((((((x))))))))))))))))))", "nested too deeply");
 }
 

@@ -98,6 +98,10 @@ static void test_message_headers(void **state)
     check_message("From: Team: a@example.com, c@evil.example;\r\n\r\n", false,
                   "Message rejected: Email address is not verified. The following identities "
                   "failed the check: c@evil.example");
+    /* Quoted local parts that look like a covered address stay in their real domain. */
+    check_message("From: \"alice@example.com\"@evil.example\r\n\r\n", false,
+                  "Message rejected: Email address is not verified. The following identities "
+                  "failed the check: \"alice@example.com\"@evil.example");
     check_message("From: ceo@evil.example <alice@example.com>\r\n\r\n", false,
                   "Message rejected: the From: or Sender: header cannot be parsed (junk after "
                   "an address)");
