@@ -2,6 +2,7 @@
 and Python's smtplib over STARTTLS and implicit TLS. Every accepted message is read back from
 the store (`rebound message show`) with its SRS return path, envelope and exact bytes."""
 import base64
+import sqlite3
 import smtplib
 import socket
 import subprocess
@@ -329,3 +330,28 @@ def test_commits_stay_visible_after_another_process_read_the_store(srv):
         assert f"round {i}".encode() in srv.show(message_id(text), body=True)
         mid = message_id(text)
         assert srv.sql("SELECT count(*) FROM messages WHERE id = ?", mid) == [(1,)]
+
+
+def test_store_busy_gives_451_4_3_0_and_stores_nothing(tmp_path):
+    s = Serve(tmp_path)
+    try:
+        with authed(s) as c:  # AUTH and the identities are read before the lock is taken
+            assert c.mail("alice@example.com")[0] == 250
+            c.rset()
+            blocker = sqlite3.connect(s.db, isolation_level=None, timeout=30)
+            blocker.execute("BEGIN IMMEDIATE")  # holds the write lock past the busy timeout
+            try:
+                before = blocker.execute("SELECT count(*) FROM messages").fetchone()[0]
+                code, text = send_raw(c, "alice@example.com", ["b@example.org"],
+                                      b"From: alice@example.com\r\n\r\nblocked\r\n")
+                assert (code, text) == (451, b"4.3.0 Temporary failure, please try again later")
+            finally:
+                blocker.execute("ROLLBACK")
+                blocker.close()
+            assert s.message_count() == before
+            code, text = send_raw(c, "alice@example.com", ["b@example.org"],
+                                  b"From: alice@example.com\r\n\r\nretried\r\n")
+            assert code == 250
+        assert s.message_count() == before + 1
+    finally:
+        assert s.stop() == 0
