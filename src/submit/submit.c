@@ -151,8 +151,9 @@ static void submit_ids_free(struct submit_ids *c)
     free(c);
 }
 
-static void submit_ids_store(struct submit *sub, int64_t account_id,
-                             const struct store_identity_list *list)
+/* Caches a copy of the list the store returned; returns the copy (owned by the cache). */
+static const struct store_identity_list *submit_ids_store(struct submit *sub, int64_t account_id,
+                                                          const struct store_identity_list *list)
 {
     struct submit_ids *c = xcalloc(1, sizeof(*c));
     c->fetched_ms = clock_now_ms(&sub->cfg.clock);
@@ -167,6 +168,7 @@ static void submit_ids_store(struct submit *sub, int64_t account_id,
     }
     submit_ids_free(idtab_remove(&sub->ids, (uint64_t)account_id));
     idtab_put(&sub->ids, (uint64_t)account_id, c);
+    return &c->list;
 }
 
 static const struct store_identity_list *submit_ids_fresh(struct submit *sub, int64_t account_id)
@@ -189,8 +191,7 @@ static void submit_ids_done(store_request_id id, enum store_status status,
         submit_tempfail(r, "identities", error);
         return;
     }
-    submit_ids_store(r->sub, r->account_id, list);
-    submit_decide(r, submit_ids_fresh(r->sub, r->account_id));
+    submit_decide(r, submit_ids_store(r->sub, r->account_id, list));
 }
 
 /* Decides now if the account's identities are cached, else after the store answers. */

@@ -355,3 +355,17 @@ def test_store_busy_gives_451_4_3_0_and_stores_nothing(tmp_path):
         assert s.message_count() == before + 1
     finally:
         assert s.stop() == 0
+
+
+def test_identity_changes_apply_within_the_cache_period(srv):
+    with authed(srv) as s:
+        assert s.mail("a@later.example")[0] == 554
+        s.rset()
+        srv.cli("identity", "add", "later.example", "--account", "acme")
+        srv.cli("identity", "verify", "--force", "later.example")
+        time.sleep(1.1)  # SUBMIT_IDENTITY_CACHE_MS
+        assert s.mail("a@later.example")[0] == 250
+        s.rset()
+        srv.cli("identity", "delete", "later.example")
+        time.sleep(1.1)
+        assert s.mail("a@later.example")[0] == 554
