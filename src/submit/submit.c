@@ -18,8 +18,10 @@ struct submit_req {
     store_request_id store_id; /* 0 while nothing is asked of the store */
     int64_t account_id;
     char *session_id;
-    char *mail_from;                    /* MAIL */
-    const struct smtp_message *message; /* COMMIT: borrowed until answered or cancelled */
+    char *mail_from; /* MAIL */
+    /* COMMIT: a copy of the engine's struct (which lives on its stack only for the call);
+     * the envelope and data it points to are borrowed until answered or cancelled. */
+    struct smtp_message message;
     char message_id[STORE_MESSAGE_ID_SIZE];
 };
 
@@ -275,7 +277,7 @@ static enum store_dsn_ret submit_ret(enum smtp_dsn_ret ret)
 static struct store_message *submit_build(const struct submit_req *r, const char *identity,
                                           char *return_path, int64_t now_ms)
 {
-    const struct smtp_envelope *env = r->message->envelope;
+    const struct smtp_envelope *env = r->message.envelope;
     struct store_message *m = store_message_new();
     memcpy(m->id, r->message_id, sizeof(m->id));
     m->account_id = r->account_id;
@@ -285,9 +287,9 @@ static struct store_message *submit_build(const struct submit_req *r, const char
     m->arrival_ms = now_ms;
     m->dsn_ret = submit_ret(env->params.ret);
     m->dsn_envid = env->params.envid != NULL ? xstrdup(env->params.envid) : NULL;
-    m->body = xmalloc(r->message->size ? r->message->size : 1);
-    memcpy(m->body, r->message->data, r->message->size);
-    m->body_len = r->message->size;
+    m->body = xmalloc(r->message.size ? r->message.size : 1);
+    memcpy(m->body, r->message.data, r->message.size);
+    m->body_len = r->message.size;
     for (size_t i = 0; i < env->n_rcpts; i++) {
         const struct smtp_rcpt *rc = &env->rcpts[i];
         char *orcpt = rc->params.orcpt_type == NULL
@@ -304,7 +306,7 @@ static void submit_commit_decided(struct submit_req *r, struct submit_decision *
 {
     struct submit *sub = r->sub;
     int64_t now_ms = clock_now_ms(&sub->cfg.clock);
-    const char *mail_from = r->message->envelope->mail_from;
+    const char *mail_from = r->message.envelope->mail_from;
     char *rp = submit_return_path(sub->cfg.srs, mail_from, now_ms / 1000, d);
     if (rp == NULL) {
         submit_refused(r, d);
@@ -320,7 +322,7 @@ static void submit_commit_decided(struct submit_req *r, struct submit_decision *
              "size=%zu",
              r->message_id, mail_from, rp,
              submit_return_path_domain(d->identity, srs_domain(sub->cfg.srs)), d->identity->name,
-             r->message->envelope->n_rcpts, r->message->size);
+             r->message.envelope->n_rcpts, r->message.size);
     struct store_message *m = submit_build(r, d->identity->name, rp, now_ms);
     r->store_id = store_service_commit(sub->cfg.store, m, submit_commit_done, r);
 }
@@ -332,7 +334,7 @@ static void submit_decide(struct submit_req *r, const struct store_identity_list
     if (r->kind == SUBMIT_REQ_MAIL) {
         submit_policy_sender(ids, paused, r->mail_from, &d);
     } else {
-        const struct smtp_message *m = r->message;
+        const struct smtp_message *m = &r->message;
         submit_policy_message(ids, paused, m->envelope->mail_from, m->data, m->size, &d);
     }
     if (!d.accept) {
@@ -351,7 +353,7 @@ static void submit_commit(void *ctx, uint64_t id, const struct smtp_session_info
 {
     struct submit *sub = ctx;
     struct submit_req *r = submit_req_new(sub, SUBMIT_REQ_COMMIT, id, session);
-    r->message = message;
+    r->message = *message;
     if (submit_start(r, session))
         submit_with_identities(r);
 }

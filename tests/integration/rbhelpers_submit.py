@@ -67,8 +67,12 @@ class Serve:
     def start(self):
         self.log = open(self.log_path, "a")
         self.log_start = os.path.getsize(self.log_path)
+        # Under the sanitizer build, also catch pointers kept into a returned stack frame.
+        env = dict(os.environ)
+        opts = env.get("ASAN_OPTIONS", "")
+        env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + "detect_stack_use_after_return=1"
         self.proc = subprocess.Popen([REBOUND, "serve", "--config", self.config],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -369,3 +369,19 @@ def test_identity_changes_apply_within_the_cache_period(srv):
         srv.cli("identity", "delete", "later.example")
         time.sleep(1.1)
         assert s.mail("a@later.example")[0] == 554
+
+
+def test_commit_that_waits_for_an_identity_lookup(srv):
+    # Regression (found by bench_submit at 100 sessions): when the identities cache has
+    # expired, the end-of-DATA decision waits for the store; the role must not keep a pointer
+    # to the engine's stack copy of the message across that wait.
+    for _ in range(2):
+        with authed(srv) as s:
+            assert s.mail("alice@example.com")[0] == 250
+            assert s.rcpt("late@example.org")[0] == 250
+            time.sleep(1.1)  # past SUBMIT_IDENTITY_CACHE_MS
+            code, text = s.data(b"From: alice@example.com\r\n\r\nlate\r\n")
+        assert code == 250
+        shown = srv.show(message_id(text))
+        assert "envelope-from: <alice@example.com>" in shown
+        assert "rcpt: <late@example.org>" in shown
