@@ -76,6 +76,13 @@ def pss_kb(pid):
     return 0
 
 
+def cpu_s(pid):
+    """User + system CPU seconds of a process (threads included)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def descendants(pid):
     out, todo = [], [pid]
     while todo:
@@ -222,12 +229,17 @@ def main():
               f"queue file fsync'd by cleanup, then discarded")
         print(f"{'sessions':>8} {'rebound':>10} {'postfix':>10} {'smtp-sink':>10} "
               f"{'rebound/postfix':>16} {'rebound/sink':>13}   (msg/s)")
+        cpu = {}
         for sessions in SESSIONS:
+            c0 = cpu_s(rb.pid)
             r = source(PORT_REBOUND, sessions, a.messages)
+            cpu[sessions] = (cpu_s(rb.pid) - c0) * 1000 / a.messages
             p = source(PORT_POSTFIX, sessions, a.messages)
             s = source(PORT_SINK, sessions, a.messages)
             print(f"{sessions:>8} {r:>10.0f} {p:>10.0f} {s:>10.0f} {r / p:>16.2f} "
                   f"{r / s:>13.2f}", flush=True)
+        print("rebound CPU per message (ms): " +
+              ", ".join(f"{k} sessions {v:.2f}" for k, v in cpu.items()))
         stored = subprocess.run(["sqlite3", db, "SELECT count(*) FROM messages"],
                                 capture_output=True, text=True).stdout.strip()
         print(f"rebound stored {stored} messages of {len(SESSIONS) * a.messages} sent")
