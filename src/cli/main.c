@@ -12,6 +12,7 @@ static const struct cli_command cli_commands[] = {
     {"srs", cli_srs, "rewrite or reverse one address with SRS (forward|reverse)"},
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
+    {"deliver-once", cli_deliver_once, "route and deliver one message now; print each outcome"},
 };
 
 static void cli_usage(FILE *out)
