@@ -47,22 +47,25 @@ uint32_t deliver_random_system(void *ctx)
     return arc4random();
 }
 
-static int route_cmp_pref(const void *a, const void *b)
-{
-    const struct deliver_route_host *x = a, *y = b;
-    return (int)x->preference - (int)y->preference;
-}
-
 void deliver_route_order(struct deliver_route_host *hosts, size_t n, deliver_random_fn *random,
                          void *random_ctx)
 {
-    /* qsort is not stable, but equal preferences are shuffled next anyway. */
-    qsort(hosts, n, sizeof(*hosts), route_cmp_pref);
+    /* A stable sort (insertion: n is at most one answer's MX records), so that with a pinned
+     * random source the order is exactly reproducible. */
+    for (size_t i = 1; i < n; i++) {
+        struct deliver_route_host h = hosts[i];
+        size_t j = i;
+        while (j > 0 && hosts[j - 1].preference > h.preference) {
+            hosts[j] = hosts[j - 1];
+            j--;
+        }
+        hosts[j] = h;
+    }
     for (size_t start = 0; start < n;) {
         size_t end = start + 1;
         while (end < n && hosts[end].preference == hosts[start].preference)
             end++;
-        for (size_t i = end - 1; i > start; i--) {
+        for (size_t i = end - 1; i > start; i--) { /* Fisher-Yates within the run */
             size_t j = start + random(random_ctx) % (i - start + 1);
             struct deliver_route_host t = hosts[i];
             hosts[i] = hosts[j];
