@@ -192,8 +192,10 @@ struct cli_deliver_job {
 
 struct cli_deliver_run {
     const struct cli_deliver_args *args;
+    const struct buf *msg;
+    struct deliver *deliver;
     struct cli_deliver_job jobs[CLI_DELIVER_MAX_RCPTS];
-    size_t n_jobs, pending;
+    size_t n_jobs, next_job, finished;
     char *lines[CLI_DELIVER_MAX_RCPTS];
     bool all_ok;
 };
@@ -208,6 +210,8 @@ static void cli_deliver_put_reply(struct buf *out, const char *text)
             buf_append_char(out, *p);
     }
 }
+
+static void cli_deliver_submit_next(struct cli_deliver_run *run);
 
 static void cli_deliver_done(uint64_t job_id, const struct deliver_outcome *o, void *arg)
 {
@@ -227,7 +231,9 @@ static void cli_deliver_done(uint64_t job_id, const struct deliver_outcome *o, v
                 run->all_ok = false;
         }
     }
-    run->pending--;
+    run->finished++;
+    if (run->next_job < run->n_jobs)
+        cli_deliver_submit_next(run);
 }
 
 static void cli_deliver_group(struct cli_deliver_run *run)
@@ -244,29 +250,27 @@ static void cli_deliver_group(struct cli_deliver_run *run)
     }
 }
 
-static void cli_deliver_submit(struct cli_deliver_run *run, struct deliver *d,
-                               const struct buf *msg)
+/* Submits the next domain's job. One at a time, so that a later domain whose MX is the same
+ * host reuses the connection the earlier one left open (as the scheduler's jobs will). */
+static void cli_deliver_submit_next(struct cli_deliver_run *run)
 {
     const struct cli_deliver_args *a = run->args;
-    for (size_t j = 0; j < run->n_jobs; j++) {
-        struct cli_deliver_job *cj = &run->jobs[j];
-        struct deliver_rcpt rcpts[CLI_DELIVER_MAX_RCPTS];
-        for (size_t i = 0; i < cj->n; i++)
-            rcpts[i] = (struct deliver_rcpt){a->rcpts[cj->idx[i]], a->notify, NULL};
-        struct deliver_job job = {
-            .domain = cj->domain,
-            .return_path = a->from,
-            .envid = a->envid,
-            .ret = a->ret,
-            .rcpts = rcpts,
-            .n_rcpts = cj->n,
-            .body = msg->data ? msg->data : "",
-            .body_len = msg->len,
-            .log_id = a->envid,
-        };
-        cj->id = deliver_submit(d, &job, cli_deliver_done, run);
-        run->pending++;
-    }
+    struct cli_deliver_job *cj = &run->jobs[run->next_job++];
+    struct deliver_rcpt rcpts[CLI_DELIVER_MAX_RCPTS];
+    for (size_t i = 0; i < cj->n; i++)
+        rcpts[i] = (struct deliver_rcpt){a->rcpts[cj->idx[i]], a->notify, NULL};
+    struct deliver_job job = {
+        .domain = cj->domain,
+        .return_path = a->from,
+        .envid = a->envid,
+        .ret = a->ret,
+        .rcpts = rcpts,
+        .n_rcpts = cj->n,
+        .body = run->msg->data ? run->msg->data : "",
+        .body_len = run->msg->len,
+        .log_id = a->envid,
+    };
+    cj->id = deliver_submit(run->deliver, &job, cli_deliver_done, run);
 }
 
 static enum smtp_client_tls cli_deliver_tls(const char *name)
@@ -332,10 +336,10 @@ static int cli_deliver_run(const struct cli_deliver_args *a, const struct config
     cli_deliver_options(cfg, &o);
     struct deliver *d = deliver_new(&o);
     config_free_list(verify, n_verify);
-    struct cli_deliver_run run = {.args = a, .all_ok = true};
+    struct cli_deliver_run run = {.args = a, .msg = msg, .deliver = d, .all_ok = true};
     cli_deliver_group(&run);
-    cli_deliver_submit(&run, d, msg);
-    while (run.pending > 0 && event_base_loop(base, EVLOOP_ONCE) == 0)
+    cli_deliver_submit_next(&run);
+    while (run.finished < run.n_jobs && event_base_loop(base, EVLOOP_ONCE) == 0)
         ;
     dns_resolver_destroy(&resolver);
     deliver_free(d);           /* QUITs the connections it kept */
@@ -345,7 +349,7 @@ static int cli_deliver_run(const struct cli_deliver_args *a, const struct config
         printf("%s\n", run.lines[i] ? run.lines[i] : "");
         free(run.lines[i]);
     }
-    return run.all_ok && run.pending == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+    return run.all_ok && run.finished == run.n_jobs ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 }
 
 int cli_deliver_once(int argc, char **argv)

@@ -12,6 +12,7 @@ Everything a test starts it stops: SmtpSink by its PID, ScriptedMta by closing i
 """
 import os
 import pathlib
+import select
 import shutil
 import signal
 import socket
@@ -27,13 +28,16 @@ REBOUND = os.environ.get("REBOUND_BIN", "build/rebound")
 
 def free_port_on(ips):
     """A TCP port that every address in ips can bind now."""
+    def family(ip):
+        return socket.AF_INET6 if ":" in ip else socket.AF_INET
+
     for _ in range(100):
-        with socket.socket() as s:
+        with socket.socket(family(ips[0])) as s:
             s.bind((ips[0], 0))
             port = s.getsockname()[1]
         ok = True
         for ip in ips:
-            with socket.socket() as t:
+            with socket.socket(family(ip)) as t:
                 t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
                     t.bind((ip, port))
@@ -43,13 +47,6 @@ def free_port_on(ips):
         if ok:
             return port
     raise RuntimeError("no common free port")
-
-
-def closed_port_check(ip, port):
-    """True when nothing listens on ip:port (connections are refused)."""
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex((ip, port)) != 0
 
 
 def make_cert(workdir, hostname):
@@ -108,15 +105,15 @@ class SmtpSink:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.proc = None
-        if self.dump is not None:
-            shutil.rmtree(self.dump, ignore_errors=True)
-            self.dump = None
 
     def __enter__(self):
         return self.start()
 
     def __exit__(self, *exc):
         self.stop()
+        if self.dump is not None:
+            shutil.rmtree(self.dump, ignore_errors=True)
+            self.dump = None
 
 
 def parse_dump(raw):
@@ -132,13 +129,39 @@ def parse_dump(raw):
     return meta, b"\n".join(lines[i:])
 
 
+class LineReader:
+    """Reads CRLF lines from a socket with its own buffer, so a test can tell whether the
+    client had already sent more (pipelined) when a command arrived."""
+
+    def __init__(self, sock):
+        self.sock, self.buf = sock, b""
+
+    def readline(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                line, self.buf = self.buf, b""
+                return line
+            self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line + b"\n"
+
+    def pending(self, wait):
+        """True when more input is buffered or arrives within wait seconds."""
+        if self.buf:
+            return True
+        readable, _, _ = select.select([self.sock], [], [], wait)
+        return bool(readable)
+
+
 class ScriptedMta:
-    """An SMTP receiver whose replies are scripted.
+    """An SMTP receiver whose replies are scripted, on ip (IPv4 or IPv6) and port.
 
     replies maps a command word (EHLO, HELO, MAIL, RCPT, DATA, ".", RSET, QUIT, STARTTLS) to a
     reply string ("250 ok"; multi-line replies as "250-a\\r\\n250 b") or a function
     f(line, session) -> reply string, or None to close the connection without a reply.
-    session is a dict the test can read afterwards: {"lines": [...], "data": [bytes, ...]}.
+    sessions: one dict per connection: {"lines": [...], "data": [bytes, ...], "tls": bool,
+    "pipelined": {command word: whether more input was already there when it arrived}}.
     """
 
     DEFAULT = {
@@ -167,10 +190,12 @@ class ScriptedMta:
         self.stopping = False
 
     def __enter__(self):
-        self.sock = socket.socket()
+        family = socket.AF_INET6 if ":" in self.ip else socket.AF_INET
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((self.ip, self.port))
         self.sock.listen(16)
+        self.sock.settimeout(0.2)
         t = threading.Thread(target=self._accept, daemon=True)
         t.start()
         self.threads.append(t)
@@ -178,17 +203,19 @@ class ScriptedMta:
 
     def __exit__(self, *exc):
         self.stopping = True
-        self.sock.close()
         for t in self.threads:
-            t.join(timeout=5)
+            t.join(timeout=15)
+        self.sock.close()
 
     def _accept(self):
         while not self.stopping:
             try:
                 conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
             except OSError:
                 return
-            session = {"lines": [], "data": [], "tls": False}
+            session = {"lines": [], "data": [], "tls": False, "pipelined": {}}
             self.sessions.append(session)
             t = threading.Thread(target=self._serve, args=(conn, session), daemon=True)
             t.start()
@@ -200,35 +227,37 @@ class ScriptedMta:
 
     def _serve(self, conn, session):
         conn.settimeout(10)
-        f = conn.makefile("rwb")
+        reader = LineReader(conn)
         try:
             if self.greeting_delay:
                 time.sleep(self.greeting_delay)
-            self._send(f, self.greeting)
-            while True:
-                line = f.readline()
+            self._send(conn, self.greeting)
+            while not self.stopping:
+                line = reader.readline()
                 if not line:
                     return
                 text = line.rstrip(b"\r\n").decode("latin-1")
                 session["lines"].append(text)
                 word = text.split(" ")[0].split(":")[0].upper()
+                session["pipelined"].setdefault(word, reader.pending(0.2))
                 if word == "DATA":
                     r = self._reply("DATA", text, session)
-                    if not self._send(f, r):
+                    if not self._send(conn, r):
                         return
                     if not r.startswith("354"):
                         continue
-                    session["data"].append(self._read_data(f))
+                    session["data"].append(self._read_data(reader))
                     word = "."
                 r = self._reply(word, text, session)
                 if word == "STARTTLS" and r and r.startswith("220"):
-                    self._send(f, r)
+                    self._send(conn, r)
                     if self.tls_broken:
                         conn.sendall(b"this is not a TLS record\r\n" * 4)
                         return
-                    f, conn = self._start_tls(conn, session)
+                    conn = self._start_tls(conn, session)
+                    reader = LineReader(conn)
                     continue
-                if not self._send(f, r) or word == "QUIT":
+                if not self._send(conn, r) or word == "QUIT":
                     return
         except (OSError, ssl.SSLError, ValueError):
             return
@@ -243,23 +272,22 @@ class ScriptedMta:
         ctx.load_cert_chain(*self.tls_cert)
         tls = ctx.wrap_socket(conn, server_side=True)
         session["tls"] = True
-        return tls.makefile("rwb"), tls
+        return tls
 
     @staticmethod
-    def _read_data(f):
+    def _read_data(reader):
         raw = b""
         while True:
-            line = f.readline()
+            line = reader.readline()
             if not line or line == b".\r\n":
                 return raw
             raw += line
 
     @staticmethod
-    def _send(f, reply):
+    def _send(conn, reply):
         if reply is None:
             return False
-        f.write(reply.encode() + b"\r\n")
-        f.flush()
+        conn.sendall(reply.encode() + b"\r\n")
         return True
 
 
