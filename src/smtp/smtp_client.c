@@ -246,8 +246,8 @@ static void client_start_tls(struct smtp_client *c)
     /* RFC 3207 section 5 / CVE-2011-0411: bytes after the 220 were sent before TLS and must
      * not be read as if they came through it. */
     if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
-        client_open_failed(c, SMTP_CLIENT_TEMPORARY, 0, "4.5.0",
-                           "server sent data after its 220 to STARTTLS", false);
+        client_open_failed(c, SMTP_CLIENT_TEMPORARY, 0, "4.7.5",
+                           "server sent data after its 220 to STARTTLS", true);
         return;
     }
     SSL *ssl = SSL_new(c->ssl_ctx);

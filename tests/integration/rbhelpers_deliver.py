@@ -239,7 +239,8 @@ class ScriptedMta:
                 text = line.rstrip(b"\r\n").decode("latin-1")
                 session["lines"].append(text)
                 word = text.split(" ")[0].split(":")[0].upper()
-                session["pipelined"].setdefault(word, reader.pending(0.2))
+                if word in ("MAIL", "RCPT", "DATA") and word not in session["pipelined"]:
+                    session["pipelined"][word] = reader.pending(0.1)
                 if word == "DATA":
                     r = self._reply("DATA", text, session)
                     if not self._send(conn, r):
@@ -251,7 +252,8 @@ class ScriptedMta:
                 r = self._reply(word, text, session)
                 if word == "STARTTLS" and r and r.startswith("220"):
                     self._send(conn, r)
-                    if self.tls_broken:
+                    if self.tls_broken:  # answer the ClientHello with garbage
+                        conn.recv(65536)
                         conn.sendall(b"this is not a TLS record\r\n" * 4)
                         return
                     conn = self._start_tls(conn, session)
