@@ -26,7 +26,7 @@
 /* Recipients one command line may name. */
 #define CLI_DELIVER_MAX_RCPTS DELIVER_MAX_RCPTS
 /* Largest message read from FILE. */
-#define CLI_DELIVER_MAX_MESSAGE (64 * 1024 * 1024)
+#define CLI_DELIVER_MAX_MESSAGE ((size_t)64 * 1024 * 1024)
 
 static void cli_deliver_usage(FILE *out)
 {
@@ -178,7 +178,7 @@ static bool cli_deliver_read(const char *path, struct buf *out)
     if (f != stdin)
         fclose(f);
     if (!ok)
-        cli_error("deliver-once: cannot read %s (or it is larger than %d bytes)", path,
+        cli_error("deliver-once: cannot read %s (or it is larger than %zu bytes)", path,
                   CLI_DELIVER_MAX_MESSAGE);
     return ok;
 }

@@ -70,7 +70,7 @@ void deliver_conncache_put(struct deliver_conncache *cache, const char *key,
     e->key = xstrdup(key);
     e->client = client;
     e->idle = evtimer_new(cache->base, conncache_idle_cb, e);
-    struct timeval tv = {cache->idle_ms / 1000, (cache->idle_ms % 1000) * 1000};
+    struct timeval tv = {cache->idle_ms / 1000, (long)(cache->idle_ms % 1000) * 1000};
     evtimer_add(e->idle, &tv);
     e->next = cache->newest;
     if (cache->newest)
@@ -106,7 +106,14 @@ void deliver_conncache_free(struct deliver_conncache *cache)
 {
     if (cache == NULL)
         return;
-    while (cache->newest != NULL)
-        smtp_client_quit(conncache_remove(cache->newest));
+    struct conncache_entry *e = cache->newest;
+    while (e != NULL) {
+        struct conncache_entry *next = e->next;
+        smtp_client_quit(e->client);
+        event_free(e->idle);
+        free(e->key);
+        free(e);
+        e = next;
+    }
     free(cache);
 }

@@ -136,7 +136,7 @@ void smtp_client_write(struct smtp_client *c, const char *fmt, ...)
 
 void smtp_client_arm(struct smtp_client *c, int timeout_ms)
 {
-    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    struct timeval tv = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000};
     evtimer_add(c->timer, &tv);
 }
 

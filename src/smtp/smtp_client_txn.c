@@ -177,7 +177,7 @@ static void txn_send_body(struct smtp_client *c)
     c->txn_state = SMTP_CLIENT_T_BODY;
     c->body_sent = false;
     struct timeval block = {c->timeouts.data_block_ms / 1000,
-                            (c->timeouts.data_block_ms % 1000) * 1000};
+                            (long)(c->timeouts.data_block_ms % 1000) * 1000};
     bufferevent_set_timeouts(c->bev, NULL, &block);
     /* Until the body has left, the data-block timeout applies (write timeout above); the
      * write callback then arms the termination timeout. */
