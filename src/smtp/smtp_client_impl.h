@@ -62,6 +62,7 @@ struct smtp_client {
     size_t next_rcpt;   /* without PIPELINING: the next RCPT to send */
     size_t rcpt_replied;
     bool mail_ok, mail_replied, stale, body_sent;
+    bool envelope_sent; /* MAIL (and RCPTs) written, pipelined behind RSET or not */
     size_t n_accepted;
 };
 

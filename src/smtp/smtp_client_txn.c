@@ -112,10 +112,11 @@ static void txn_send_rcpt(struct smtp_client *c, size_t i)
     buf_free(&cmd);
 }
 
-static void txn_start_envelope(struct smtp_client *c)
+/* Writes MAIL (and with PIPELINING every RCPT) without changing txn_state. */
+static void txn_send_envelope(struct smtp_client *c)
 {
-    c->txn_state = SMTP_CLIENT_T_ENVELOPE;
     c->transactions++;
+    c->envelope_sent = true;
     txn_send_mail(c);
     c->replies_due = 1;
     if (c->caps.pipelining) {
@@ -124,6 +125,13 @@ static void txn_start_envelope(struct smtp_client *c)
         c->replies_due += c->msg->n_rcpts;
         c->next_rcpt = c->msg->n_rcpts;
     }
+}
+
+static void txn_start_envelope(struct smtp_client *c)
+{
+    c->txn_state = SMTP_CLIENT_T_ENVELOPE;
+    if (!c->envelope_sent)
+        txn_send_envelope(c);
     smtp_client_arm(c, c->timeouts.mail_ms);
 }
 
@@ -258,14 +266,18 @@ void smtp_client_send(struct smtp_client *c, const struct smtp_client_msg *msg,
     c->results = xcalloc(msg->n_rcpts, sizeof(*c->results));
     smtp_client_result_clear(&c->last);
     c->replies_due = c->next_rcpt = c->rcpt_replied = c->n_accepted = 0;
-    c->mail_ok = c->mail_replied = c->stale = c->body_sent = false;
+    c->mail_ok = c->mail_replied = c->stale = c->body_sent = c->envelope_sent = false;
     if (!txn_precheck(c)) {
         smtp_client_defer(c);
         return;
     }
     if (c->transactions > 0) {
+        /* RFC 2920 section 3.1: RSET may open a pipelined group, saving a round trip. If it
+         * fails the connection is closed before DATA, so nothing is delivered twice. */
         c->txn_state = SMTP_CLIENT_T_RSET;
         smtp_client_write(c, "RSET");
+        if (c->caps.pipelining)
+            txn_send_envelope(c);
         smtp_client_arm(c, c->timeouts.command_ms);
         return;
     }

@@ -159,7 +159,8 @@ class ScriptedMta:
 
     replies maps a command word (EHLO, HELO, MAIL, RCPT, DATA, ".", RSET, QUIT, STARTTLS) to a
     reply string ("250 ok"; multi-line replies as "250-a\\r\\n250 b") or a function
-    f(line, session) -> reply string, or None to close the connection without a reply.
+    f(line, session) -> reply string, or None to close the connection without a reply (a
+    function may also set session["close"] to close right after its reply).
     sessions: one dict per connection: {"lines": [...], "data": [bytes, ...], "tls": bool,
     "pipelined": {command word: whether more input was already there when it arrived}}.
     """
@@ -239,7 +240,7 @@ class ScriptedMta:
                 text = line.rstrip(b"\r\n").decode("latin-1")
                 session["lines"].append(text)
                 word = text.split(" ")[0].split(":")[0].upper()
-                if word in ("MAIL", "RCPT", "DATA") and word not in session["pipelined"]:
+                if word in ("RSET", "MAIL", "RCPT", "DATA") and word not in session["pipelined"]:
                     session["pipelined"][word] = reader.pending(0.1)
                 if word == "DATA":
                     r = self._reply("DATA", text, session)
@@ -259,7 +260,7 @@ class ScriptedMta:
                     conn = self._start_tls(conn, session)
                     reader = LineReader(conn)
                     continue
-                if not self._send(conn, r) or word == "QUIT":
+                if not self._send(conn, r) or word == "QUIT" or session.get("close"):
                     return
         except (OSError, ssl.SSLError, ValueError):
             return

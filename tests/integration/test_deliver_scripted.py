@@ -182,6 +182,35 @@ def test_connection_reused_for_the_next_domain_with_rset(nsd, port, msgfile):
     assert [l.split(":")[0].split(" ")[0] for l in lines] == [
         "EHLO", "MAIL", "RCPT", "DATA", "RSET", "MAIL", "RCPT", "DATA", "QUIT"]
     assert mta.sessions[0]["data"] == [WIRE, WIRE]
+    assert mta.sessions[0]["pipelined"]["RSET"] is True  # RSET opens the pipelined group
+
+
+def test_cached_connection_refusing_rset_is_replaced(nsd, port, msgfile):
+    with ScriptedMta(IP_S, port, {"RSET": "421 4.4.2 closing"}) as mta:
+        r = send(nsd, port, msgfile, "x@a.scripted.test", "y@b.scripted.test")
+    assert r.returncode == 0, r.stderr
+    assert len(mta.sessions) == 2
+    assert [s["data"] for s in mta.sessions] == [[WIRE], [WIRE]]
+
+
+def test_cached_connection_closed_by_server_is_replaced(nsd, port, msgfile):
+    def dot(line, session):
+        session["close"] = True  # one message per connection, then the server hangs up
+        return "250 2.0.0 Ok"
+
+    with ScriptedMta(IP_S, port, {".": dot}) as mta:
+        r = send(nsd, port, msgfile, "x@a.scripted.test", "y@b.scripted.test")
+    assert r.returncode == 0, r.stderr
+    assert [s["data"] for s in mta.sessions] == [[WIRE], [WIRE]]
+
+
+def test_connection_lost_before_final_reply_is_temporary(nsd, port, msgfile):
+    with ScriptedMta(IP_S, port, {".": None}) as mta:
+        r = send(nsd, port, msgfile, "x@a.scripted.test")
+    status, enhanced, ip, reply = outcomes(r)["x@a.scripted.test"]
+    assert (status, enhanced, ip) == ("temporary", "4.4.2", IP_S)
+    assert "lost connection" in reply
+    assert mta.sessions[0]["data"] == [WIRE]  # it may have arrived: a retry may duplicate it
 
 
 def test_slow_greeting_times_out_and_next_mx_delivers(nsd, port, msgfile):
