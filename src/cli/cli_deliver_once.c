@@ -21,6 +21,7 @@
 #include "dns_cache.h"
 #include "dns_cares.h"
 #include "settings.h"
+#include "smtp_client_body.h"
 #include "xalloc.h"
 
 /* Recipients one command line may name. */
@@ -63,6 +64,7 @@ struct cli_deliver_args {
         *connect_timeout, *envid, *ret, *notify, *from, *file;
     const char *rcpts[CLI_DELIVER_MAX_RCPTS];
     size_t n_rcpts;
+    bool orcpt;
 };
 
 static const char **cli_deliver_slot(struct cli_deliver_args *a, const char *arg)
@@ -102,6 +104,8 @@ static int cli_deliver_parse_args(int argc, char **argv, struct cli_deliver_args
             return -1;
         } else if (slot != NULL && i + 1 < argc) {
             *slot = argv[++i];
+        } else if (strcmp(arg, "--orcpt") == 0) {
+            a->orcpt = true;
         } else if (strcmp(arg, "--to") == 0 && i + 1 < argc) {
             if (a->n_rcpts == CLI_DELIVER_MAX_RCPTS) {
                 cli_error("deliver-once: at most %d recipients", CLI_DELIVER_MAX_RCPTS);
@@ -257,8 +261,16 @@ static void cli_deliver_submit_next(struct cli_deliver_run *run)
     const struct cli_deliver_args *a = run->args;
     struct cli_deliver_job *cj = &run->jobs[run->next_job++];
     struct deliver_rcpt rcpts[CLI_DELIVER_MAX_RCPTS];
-    for (size_t i = 0; i < cj->n; i++)
-        rcpts[i] = (struct deliver_rcpt){a->rcpts[cj->idx[i]], a->notify, NULL};
+    struct buf orcpt[CLI_DELIVER_MAX_RCPTS];
+    for (size_t i = 0; i < cj->n; i++) {
+        const char *rcpt = a->rcpts[cj->idx[i]];
+        orcpt[i] = (struct buf)BUF_INIT;
+        if (a->orcpt) { /* RFC 3461 4.2: addr-type ";" xtext */
+            buf_append_str(&orcpt[i], "rfc822;");
+            smtp_client_xtext_encode(rcpt, &orcpt[i]);
+        }
+        rcpts[i] = (struct deliver_rcpt){rcpt, a->notify, a->orcpt ? orcpt[i].data : NULL};
+    }
     struct deliver_job job = {
         .domain = cj->domain,
         .return_path = a->from,
@@ -271,6 +283,8 @@ static void cli_deliver_submit_next(struct cli_deliver_run *run)
         .log_id = a->envid,
     };
     cj->id = deliver_submit(run->deliver, &job, cli_deliver_done, run);
+    for (size_t i = 0; i < cj->n; i++)
+        buf_free(&orcpt[i]);
 }
 
 static enum smtp_client_tls cli_deliver_tls(const char *name)

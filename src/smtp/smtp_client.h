@@ -1,8 +1,9 @@
 /*
  * smtp_client: one outbound SMTP connection (RFC 5321) as a state machine on a libevent
  * bufferevent, with STARTTLS (RFC 3207, OpenSSL), PIPELINING (RFC 2920), SIZE (RFC 1870),
- * 8BITMIME (RFC 6152) and DSN (RFC 3461). It knows nothing of routing or queues: the delivery
- * layer (src/deliver) picks the address, hands it messages and keeps idle connections.
+ * 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531, for non-ASCII addresses) and DSN (RFC 3461). It knows
+ * nothing of routing or queues: the delivery layer (src/deliver) picks the address, hands it
+ * messages and keeps idle connections.
  *
  * Life of a connection:
  *   smtp_client_open()  -> connect (connect timeout), 220 greeting, EHLO (HELO when EHLO is
@@ -18,7 +19,8 @@
  *   4.4.1 connection refused / connect timeout     4.4.2 timeout or connection lost in session
  *   4.5.0 protocol error (unparseable reply)       4.7.5 TLS handshake or verification failure
  *   4.7.10 TLS required but not offered            5.3.4 message larger than the server's SIZE
- *   5.6.3 8-bit message, server without 8BITMIME   (from replies without one: X.0.0)
+ *   5.6.3 8-bit message, server without 8BITMIME   5.6.7 UTF-8 address, server without SMTPUTF8
+ *   (replies without an enhanced code: X.0.0 of their class)
  *
  * Timeouts (RFC 5321 section 4.5.3.2) are named, with the RFC's minimums as defaults.
  *

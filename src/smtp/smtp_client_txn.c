@@ -31,6 +31,18 @@ static bool txn_is_xtext_safe(const char *s)
     return true;
 }
 
+/* RFC 6531: an address with bytes >= 0x80 (UTF-8) needs the SMTPUTF8 extension. */
+static bool txn_needs_smtputf8(const struct smtp_client_msg *m)
+{
+    if (smtp_client_has_8bit(m->return_path, strlen(m->return_path)))
+        return true;
+    for (size_t i = 0; i < m->n_rcpts; i++) {
+        if (smtp_client_has_8bit(m->rcpts[i].address, strlen(m->rcpts[i].address)))
+            return true;
+    }
+    return false;
+}
+
 static void txn_set_all(struct smtp_client *c, const struct smtp_client_result *r, bool only_open)
 {
     for (size_t i = 0; i < c->msg->n_rcpts; i++) {
@@ -87,6 +99,8 @@ static void txn_send_mail(struct smtp_client *c)
         buf_printf(&cmd, " SIZE=%zu", m->body_len);
     if (c->caps.eightbitmime && smtp_client_has_8bit(m->body, m->body_len))
         buf_append_str(&cmd, " BODY=8BITMIME");
+    if (c->caps.smtputf8 && txn_needs_smtputf8(m))
+        buf_append_str(&cmd, " SMTPUTF8");
     if (c->caps.dsn && m->ret != NULL &&
         (strcmp(m->ret, "FULL") == 0 || strcmp(m->ret, "HDRS") == 0))
         buf_printf(&cmd, " RET=%s", m->ret);
@@ -240,6 +254,9 @@ static bool txn_precheck(struct smtp_client *c)
         text = xasprintf("message of %zu bytes exceeds the %llu byte limit of %s (SIZE)",
                          m->body_len, (unsigned long long)c->caps.size_limit, c->peer);
         enhanced = "5.3.4";
+    } else if (!c->caps.smtputf8 && txn_needs_smtputf8(m)) {
+        text = xasprintf("an address is not ASCII and %s does not offer SMTPUTF8", c->peer);
+        enhanced = "5.6.7"; /* RFC 6531 section 3.7.5 */
     } else if (!c->caps.eightbitmime && smtp_client_has_8bit(m->body, m->body_len)) {
         text = xasprintf("message has 8-bit content and %s does not offer 8BITMIME", c->peer);
         enhanced = "5.6.3";

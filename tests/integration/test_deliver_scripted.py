@@ -157,20 +157,40 @@ def test_message_over_server_size_is_refused_before_sending(nsd, port, msgfile):
 def test_dsn_parameters_passed_when_offered(nsd, port, msgfile):
     with ScriptedMta(IP_S, port) as mta:
         r = send(nsd, port, msgfile, "x@a.scripted.test",
-                 extra=["--envid", "msg id+1", "--ret", "HDRS", "--notify", "SUCCESS,FAILURE"])
+                 extra=["--envid", "msg id+1", "--ret", "HDRS", "--notify", "SUCCESS,FAILURE",
+                        "--orcpt"])
     assert r.returncode == 0, r.stderr
     lines = mta.sessions[0]["lines"]
     assert lines[1] == f"MAIL FROM:<{FROM}> SIZE={len(MESSAGE)} RET=HDRS ENVID=msg+20id+2B1"
-    assert lines[2] == "RCPT TO:<x@a.scripted.test> NOTIFY=SUCCESS,FAILURE"
+    assert lines[2] == ("RCPT TO:<x@a.scripted.test> NOTIFY=SUCCESS,FAILURE "
+                        "ORCPT=rfc822;x@a.scripted.test")
 
 
 def test_dsn_parameters_left_out_when_not_offered(nsd, port, msgfile):
     ehlo = "250-mx.test\r\n250 PIPELINING"
     with ScriptedMta(IP_S, port, {"EHLO": ehlo}) as mta:
         r = send(nsd, port, msgfile, "x@a.scripted.test",
-                 extra=["--envid", "id1", "--ret", "FULL", "--notify", "NEVER"])
+                 extra=["--envid", "id1", "--ret", "FULL", "--notify", "NEVER", "--orcpt"])
     assert r.returncode == 0, r.stderr
     assert mta.sessions[0]["lines"][1:3] == [f"MAIL FROM:<{FROM}>", "RCPT TO:<x@a.scripted.test>"]
+
+
+def test_utf8_address_needs_smtputf8(nsd, port, msgfile):
+    with ScriptedMta(IP_S, port) as mta:  # no SMTPUTF8 offered
+        r = send(nsd, port, msgfile, "jöe@a.scripted.test")
+    assert r.returncode == 1
+    assert outcomes(r)["jöe@a.scripted.test"][:2] == ("permanent", "5.6.7")
+    assert not any(line.startswith("MAIL") for line in mta.sessions[0]["lines"])
+
+
+def test_utf8_address_sent_with_smtputf8_when_offered(nsd, port, msgfile):
+    ehlo = "250-mx.test\r\n250-PIPELINING\r\n250 SMTPUTF8"
+    with ScriptedMta(IP_S, port, {"EHLO": ehlo}) as mta:
+        r = send(nsd, port, msgfile, "jöe@a.scripted.test")
+    assert r.returncode == 0, r.stderr
+    lines = mta.sessions[0]["lines"]
+    assert lines[1] == f"MAIL FROM:<{FROM}> SMTPUTF8"
+    assert lines[2].encode("latin-1").decode() == "RCPT TO:<jöe@a.scripted.test>"
 
 
 def test_connection_reused_for_the_next_domain_with_rset(nsd, port, msgfile):
