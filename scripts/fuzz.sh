@@ -10,6 +10,12 @@ status=0
 for bin in $(find "$build" -maxdepth 2 -type f -name "fuzz_*" -perm -u+x | sort); do
     name=$(basename "$bin" | sed 's/^fuzz_//')
     scratch=$(mktemp -d)
+    supp=fuzz/lsan-"$name".supp
+    if [ -f "$supp" ]; then
+        export LSAN_OPTIONS="suppressions=$PWD/$supp" ASAN_OPTIONS="fast_unwind_on_malloc=0"
+    else
+        unset LSAN_OPTIONS ASAN_OPTIONS
+    fi
     log=$(mktemp)
     if "$bin" -max_total_time="$seconds" -artifact_prefix=fuzz/artifacts/"$name"- \
         -print_final_stats=1 "$scratch" fuzz/corpus/"$name" >"$log" 2>&1; then

@@ -24,8 +24,13 @@ struct cli_command {
 
 int cli_srs(int argc, char **argv);
 int cli_check_config(int argc, char **argv);
+int cli_srsmap(int argc, char **argv);
+int cli_account(int argc, char **argv);
+int cli_identity(int argc, char **argv);
 int cli_dns(int argc, char **argv);
 int cli_deliver_once(int argc, char **argv);
+int cli_dsn(int argc, char **argv);
+int cli_smtp_sink(int argc, char **argv);
 
 /* Prints "rebound: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

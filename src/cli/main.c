@@ -11,8 +11,14 @@
 static const struct cli_command cli_commands[] = {
     {"srs", cli_srs, "rewrite or reverse one address with SRS (forward|reverse)"},
     {"check-config", cli_check_config, "validate a configuration file and print the settings"},
+    {"srsmap", cli_srsmap,
+     "serve SRS lookups to Postfix (postsrsd-compatible socketmap/tcp_table)"},
+    {"account", cli_account, "create, list, show or delete accounts (tenants) and credentials"},
+    {"identity", cli_identity, "add, list, verify (--force) or delete sending identities"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
     {"deliver-once", cli_deliver_once, "route and deliver one message now; print each outcome"},
+    {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
+    {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
 };
 
 static void cli_usage(FILE *out)

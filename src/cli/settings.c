@@ -9,6 +9,10 @@
 #include "deliver_conncache.h"
 #include "dns_cares.h"
 #include "srs.h"
+#include "srsmap_domains.h"
+#include "srsmap_endpoint.h"
+#include "srsmap_server.h"
+#include "store.h"
 #include "str.h"
 #include "xalloc.h"
 
@@ -48,6 +52,58 @@ static bool settings_valid_tls_policy(const char *v, char **error_r)
     return false;
 }
 
+static bool settings_valid_endpoint(const char *v, unsigned forms, char **error_r)
+{
+    struct srsmap_endpoint ep;
+    if (!srsmap_endpoint_parse(v, forms, &ep, error_r))
+        return false;
+    srsmap_endpoint_clear(&ep);
+    return true;
+}
+
+static bool settings_valid_socketmap(const char *v, char **error_r)
+{
+    return settings_valid_endpoint(v, SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_UNIX,
+                                   error_r);
+}
+
+static bool settings_valid_host_port(const char *v, char **error_r)
+{
+    return settings_valid_endpoint(v, SRSMAP_ENDPOINT_INET_PREFIXED | SRSMAP_ENDPOINT_INET_BARE,
+                                   error_r);
+}
+
+static bool settings_valid_domain_list(const char *v, char **error_r)
+{
+    char **items;
+    size_t n = config_split_list(v, &items);
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = srsmap_domains_entry_valid(items[i], error_r);
+    config_free_list(items, n);
+    return ok;
+}
+
+static bool settings_valid_envelope(const char *v, char **error_r)
+{
+    if (strcmp(v, "embedded") == 0 || strcmp(v, "database") == 0)
+        return true;
+    *error_r = xasprintf("'%s' is not embedded or database", v);
+    return false;
+}
+
+static bool settings_valid_sqlite_uri(const char *v, char **error_r)
+{
+    if (strncmp(v, "sqlite:", 7) == 0 && v[7] != '\0')
+        return true;
+    *error_r = xasprintf("'%s' is not sqlite:FILE", v);
+    return false;
+}
+static bool settings_valid_store(const char *v, char **error_r)
+{
+    return store_url_is_valid(v, error_r);
+}
+
 static bool settings_valid_dns_servers(const char *v, char **error_r)
 {
     return dns_cares_check_servers(v, error_r);
@@ -76,6 +132,27 @@ static const struct config_option settings_table[] = {
      "hash alphabet: base64url (postsrsd >= 2.2.6) or base64 (postsrsd 1.x)"},
     {"srs.always_rewrite", CONFIG_BOOL, "no", 0, 0, NULL,
      "also rewrite senders already in the SRS domain (postsrsd -A)"},
+    {"srsmap.socketmap", CONFIG_STRING, NULL, 0, 0, settings_valid_socketmap,
+     "postsrsd 2.x socketmap endpoint, inet:HOST:PORT or unix:/PATH (unset: none)"},
+    {"srsmap.tcp_forward", CONFIG_STRING, NULL, 0, 0, settings_valid_host_port,
+     "postsrsd 1.x tcp_table forward map, HOST:PORT (unset: none)"},
+    {"srsmap.tcp_reverse", CONFIG_STRING, NULL, 0, 0, settings_valid_host_port,
+     "postsrsd 1.x tcp_table reverse map, HOST:PORT (unset: none)"},
+    {"srsmap.local_domains", CONFIG_LIST, NULL, 0, 0, settings_valid_domain_list,
+     "domains never rewritten (.example.com = its subdomains); postsrsd 2.x domains, 1.x -X"},
+    {"srsmap.original_envelope", CONFIG_STRING, "embedded", 0, 0, settings_valid_envelope,
+     "embedded (sender inside the SRS address) or database (postsrsd 2.x aliases)"},
+    {"srsmap.envelope_database", CONFIG_STRING, NULL, 0, 0, settings_valid_sqlite_uri,
+     "alias database for original_envelope = database: sqlite:FILE"},
+    {"srsmap.keep_alive", CONFIG_INT, "30", 1, 86400, NULL,
+     "seconds an idle lookup connection stays open"},
+    {"srsmap.connection_limit", CONFIG_INT, "200", 1, 100000, NULL,
+     "most lookup connections served at once; more are accepted and closed"},
+    {"srsmap.workers", CONFIG_INT, "0", 0, SRSMAP_MAX_WORKERS, NULL,
+     "threads serving lookup connections (0: one per online CPU, at least 4)"},
+    {"store", CONFIG_STRING, "sqlite:rebound.db", 0, 0, settings_valid_store,
+     "where accounts, identities and the queue live: sqlite:PATH (relative to the working "
+     "directory)"},
     {"dns.servers", CONFIG_STRING, NULL, 0, 0, settings_valid_dns_servers,
      "DNS servers, host:port[,host:port] (IPv6 as [addr]:port); unset: /etc/resolv.conf"},
     {"dns.timeout_ms", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TIMEOUT_MS),
@@ -122,6 +199,45 @@ static const struct config_option settings_table[] = {
      NULL, "idle connections kept open in all"},
     {"deliver.conn_reuse_limit", CONFIG_INT, SETTINGS_XSTR(DELIVER_DEFAULT_REUSE_LIMIT), 1, 100000,
      NULL, "messages sent over one connection before it is closed"},
+    {"smtp.hostname", CONFIG_STRING, NULL, 0, 0, NULL,
+     "name in the SMTP greeting and Received: headers (default: the host name)"},
+    {"smtp.max_command_line", CONFIG_INT, "512", 512, 65536, NULL,
+     "octets per SMTP command line including CRLF (RFC 5321 4.5.3.1.4: at least 512)"},
+    {"smtp.max_text_line", CONFIG_INT, "1000", 1000, 65536, NULL,
+     "octets per message line including CRLF (RFC 5321 4.5.3.1.6: at least 1000)"},
+    {"smtp.max_recipients", CONFIG_INT, "50", 1, 100000, NULL,
+     "recipients per message; more get 452 4.5.3"},
+    {"smtp.max_message_size", CONFIG_INT, "41943040", 1024, 4294967296LL, NULL,
+     "message size limit in octets (advertised as SIZE); larger get 552 5.3.4"},
+    {"smtp.max_commands", CONFIG_INT, "10000", 10, 100000000, NULL,
+     "commands per SMTP session; more get 421 4.7.0 and a close"},
+    {"smtp.max_sessions", CONFIG_INT, "1000", 1, 1000000, NULL,
+     "SMTP sessions at once over all listeners; more get 421 4.7.0"},
+    {"smtp.max_sessions_per_ip", CONFIG_INT, "50", 1, 1000000, NULL,
+     "SMTP sessions at once from one client address; more get 421 4.7.0"},
+    {"smtp.timeout_command", CONFIG_INT, "300", 1, 86400, NULL,
+     "seconds to wait for the next command (RFC 5321 4.5.3.2.7: at least 300); then 421 4.4.2"},
+    {"smtp.timeout_data", CONFIG_INT, "300", 1, 86400, NULL,
+     "seconds to wait for more DATA bytes; then 421 4.4.2"},
+    {"submission.listen", CONFIG_LIST, NULL, 0, 0, NULL,
+     "submission listeners with STARTTLS (587 style): numeric address:port ..."},
+    {"submission.listen_tls", CONFIG_LIST, NULL, 0, 0, NULL,
+     "submission listeners with implicit TLS (465 style): numeric address:port ..."},
+    {"submission.tls_cert", CONFIG_STRING, NULL, 0, 0, NULL,
+     "PEM certificate chain file for STARTTLS and implicit TLS (TLS 1.2 or newer)"},
+    {"submission.tls_key", CONFIG_STRING, NULL, 0, 0, NULL, "PEM private key file"},
+    {"submission.auth_plaintext", CONFIG_BOOL, "no", 0, 0, NULL,
+     "offer AUTH on unencrypted sessions (default: only after TLS)"},
+    {"submission.trusted_networks", CONFIG_LIST, NULL, 0, 0, NULL,
+     "client networks (address/prefix ...) that may submit without AUTH, as Postfix's "
+     "mynetworks"},
+    {"submission.trusted_account", CONFIG_STRING, NULL, 0, 0, NULL,
+     "the account clients from submission.trusted_networks submit as"},
+    {"sink.dir", CONFIG_STRING, NULL, 0, 0, NULL,
+     "smtp-sink: directory where committed messages are written (tmp/, new/)"},
+    {"sink.user", CONFIG_STRING, NULL, 0, 0, NULL, "smtp-sink: the one AUTH username accepted"},
+    {"sink.password", CONFIG_STRING, NULL, 0, 0, NULL,
+     "smtp-sink: the password of sink.user (debugging only: stored in clear)"},
     {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
      "TESTING ONLY: pretend the time is this many seconds since the epoch"},
 };
@@ -143,6 +259,12 @@ bool settings_validate(const struct config *cfg, char **error_r)
         *error_r =
             xasprintf("srs.hash_min (%lld) is greater than srs.hash_length (%lld)",
                       config_get_int(cfg, "srs.hash_min"), config_get_int(cfg, "srs.hash_length"));
+        return false;
+    }
+    if (strcmp(config_get_string(cfg, "srsmap.original_envelope"), "database") == 0 &&
+        !config_is_set(cfg, "srsmap.envelope_database")) {
+        *error_r = xasprintf("srsmap.original_envelope is database but "
+                             "srsmap.envelope_database (sqlite:FILE) is not set");
         return false;
     }
     return true;

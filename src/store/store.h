@@ -1,0 +1,289 @@
+/*
+ * store: rebound's durable state (accounts, credentials, identities, the message queue, events)
+ * behind one interface that several backends implement: SQLite (embedded, the default,
+ * store_sqlite.c) and, later, PostgreSQL (issue #10). Callers hold a `struct store *` and call
+ * the store_* functions below, which dispatch through the backend's vtable.
+ *
+ * Threads: a struct store is one database connection. Use it from one thread at a time. Every
+ * call here BLOCKS on the database (and a commit waits for the disk), so code on the event loop
+ * never calls these directly: it goes through store_service.h, which runs them on its own
+ * threads. The command-line tools call them directly.
+ *
+ * Errors (STYLE.md rule 4): every call returns an enum store_status classified at the origin.
+ * STORE_TEMPFAIL means "try again later" (busy database, I/O error, disk full) and maps to an
+ * SMTP 4xx; everything else is an answer or a permanent refusal. On any status other than
+ * STORE_OK, *error_r (when error_r is not NULL) receives a sentence for a person (owned: free()).
+ *
+ * Time: callers pass the time (milliseconds since the epoch) so tests pin it (rule 9).
+ *
+ * Ownership: structs a call fills are owned by the caller and released with the matching
+ * *_free / *_clear function; arguments are borrowed for the duration of the call unless a
+ * comment says the callee takes them.
+ */
+#ifndef REBOUND_STORE_STORE_H
+#define REBOUND_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "identity.h"
+
+/* Longest account name, SMTP username and event type accepted. */
+#define STORE_MAX_ACCOUNT_NAME 64
+#define STORE_MAX_USERNAME     64
+#define STORE_MAX_EVENT_TYPE   32
+/* Longest envelope address (RFC 5321 4.5.3.1.3: path 256 octets including the brackets). */
+#define STORE_MAX_ADDRESS 254
+/* A message id: 12 hex digits of arrival milliseconds, '-', 16 random hex digits; sorts by time. */
+#define STORE_MESSAGE_ID_LEN  29
+#define STORE_MESSAGE_ID_SIZE (STORE_MESSAGE_ID_LEN + 1)
+
+enum store_status {
+    STORE_OK,
+    STORE_NOT_FOUND, /* no such account / identity / message / credential */
+    STORE_EXISTS,    /* the name is taken (possibly by another account: see the message) */
+    STORE_REFUSED,   /* a rule refused it: malformed input, account still has queued mail, ... */
+    STORE_TEMPFAIL,  /* database busy, I/O error, disk full: nothing changed, try again later */
+    STORE_PERMFAIL,  /* corrupt database, schema newer than this code: needs an operator */
+};
+
+/* A short name for logs ("ok", "not-found", ...); static. */
+const char *store_status_name(enum store_status status);
+static inline bool store_status_is_temporary(enum store_status status)
+{
+    return status == STORE_TEMPFAIL;
+}
+
+enum store_account_status {
+    STORE_ACCOUNT_ACTIVE,
+    STORE_ACCOUNT_PAUSED, /* set by the reputation issue (#8); sending refused */
+};
+const char *store_account_status_name(enum store_account_status status);
+
+struct store_account {
+    int64_t id;
+    char *name;
+    enum store_account_status status;
+    int64_t created_ms;
+    char *username; /* the account's SMTP username; NULL if none */
+};
+
+struct store_credential {
+    int64_t account_id;
+    char *account; /* account name */
+    enum store_account_status account_status;
+    char *password_hash; /* "pbkdf2-sha256$ITER$SALT$HASH" (store_password.h) */
+};
+
+struct store_identity {
+    int64_t id;
+    char *name; /* normalized (identity_normalize) */
+    enum identity_kind kind;
+    int64_t account_id;
+    char *account; /* owning account's name */
+    enum identity_status status;
+    bool forced; /* status set by an operator, not by a DNS check */
+    int64_t created_ms;
+    int64_t updated_ms;
+};
+
+struct store_identity_list {
+    struct store_identity *items;
+    size_t n;
+};
+
+/* RFC 3461 NOTIFY, a bit set; 0 = the client gave no NOTIFY (delivery agent's default). */
+enum store_notify {
+    STORE_NOTIFY_NEVER = 1,
+    STORE_NOTIFY_SUCCESS = 2,
+    STORE_NOTIFY_FAILURE = 4,
+    STORE_NOTIFY_DELAY = 8,
+};
+
+/* RFC 3461 RET. */
+enum store_dsn_ret { STORE_RET_UNSET, STORE_RET_FULL, STORE_RET_HDRS };
+
+enum store_rcpt_state {
+    STORE_RCPT_QUEUED,
+    STORE_RCPT_DELIVERED,
+    STORE_RCPT_DEFERRED,
+    STORE_RCPT_BOUNCED,
+};
+const char *store_rcpt_state_name(enum store_rcpt_state state);
+
+struct store_recipient {
+    char *address;
+    unsigned notify; /* enum store_notify bits */
+    char *orcpt;     /* RFC 3461 ORCPT as received ("rfc822;bob@example.org"), or NULL */
+    enum store_rcpt_state state;
+    int attempts;
+    int64_t next_attempt_ms;
+    char *last_reply; /* or NULL */
+};
+
+/*
+ * One accepted message with its envelope. The submission role fills one, hands it to
+ * store_message_commit() (or store_service_commit(), which takes it), and frees it with
+ * store_message_free(). Every pointer member is owned by the struct (malloc'd).
+ */
+struct store_message {
+    char id[STORE_MESSAGE_ID_SIZE];
+    int64_t account_id;
+    char *identity;      /* the identity that covered the sender */
+    char *envelope_from; /* the original MAIL FROM ("" for the null sender) */
+    char *return_path;   /* the rewritten envelope-from used for delivery */
+    int64_t arrival_ms;
+    enum store_dsn_ret dsn_ret;
+    char *dsn_envid; /* or NULL */
+    unsigned char *body;
+    size_t body_len; /* the stored size */
+    struct store_recipient *rcpts;
+    size_t n_rcpts;
+    /* Optional: an event stored in the same transaction (e.g. SES "Send"); both or neither. */
+    char *event_type;
+    char *event_json;
+};
+
+struct store_message *store_message_new(void);
+/* Writes a fresh id for a message arriving at arrival_ms into id_r: the time in 12 hex digits,
+ * '-', then the 8 bytes of `random` in hex (callers pass RAND_bytes output; tests pin it). */
+void store_message_id_make(int64_t arrival_ms, const unsigned char random[8],
+                           char id_r[STORE_MESSAGE_ID_SIZE]);
+/* store_message_id_make with RAND_bytes; false only if the RNG fails. */
+bool store_message_id_new(int64_t arrival_ms, char id_r[STORE_MESSAGE_ID_SIZE]);
+/* Appends a recipient (copies address and orcpt) in state QUEUED with next attempt = arrival. */
+void store_message_add_rcpt(struct store_message *msg, const char *address, unsigned notify,
+                            const char *orcpt);
+void store_message_free(struct store_message *msg);
+
+struct store_event {
+    int64_t id;
+    char *type;
+    char *message_id; /* or NULL */
+    char *json;
+    int64_t time_ms;
+};
+
+struct store_event_list {
+    struct store_event *items;
+    size_t n;
+};
+
+struct store_account_list {
+    struct store_account *items;
+    size_t n;
+};
+
+void store_account_clear(struct store_account *a);
+void store_account_list_free(struct store_account_list *list);
+void store_credential_clear(struct store_credential *c);
+void store_identity_clear(struct store_identity *i);
+void store_identity_list_free(struct store_identity_list *list);
+void store_event_list_free(struct store_event_list *list);
+
+/* The backend's table of operations; see the store_* wrappers for each contract. */
+struct store;
+struct store_ops {
+    const char *name;
+    void (*close)(struct store *st);
+    enum store_status (*account_create)(struct store *st, const char *name, const char *username,
+                                        const char *password_hash, int64_t now_ms, char **error_r);
+    enum store_status (*account_get)(struct store *st, const char *name,
+                                     struct store_account *account_r, char **error_r);
+    enum store_status (*account_list)(struct store *st, struct store_account_list *list_r,
+                                      char **error_r);
+    enum store_status (*account_delete)(struct store *st, const char *name, char **error_r);
+    enum store_status (*credential_get)(struct store *st, const char *username,
+                                        struct store_credential *cred_r, char **error_r);
+    enum store_status (*identity_add)(struct store *st, const char *name, const char *account,
+                                      int64_t now_ms, char **error_r);
+    enum store_status (*identity_get)(struct store *st, const char *name,
+                                      struct store_identity *identity_r, char **error_r);
+    enum store_status (*identity_list)(struct store *st, const char *account, int64_t account_id,
+                                       struct store_identity_list *list_r, char **error_r);
+    enum store_status (*identity_set_status)(struct store *st, const char *name,
+                                             enum identity_status status, bool forced,
+                                             int64_t now_ms, char **error_r);
+    enum store_status (*identity_delete)(struct store *st, const char *name, char **error_r);
+    enum store_status (*message_commit)(struct store *st, struct store_message *const *msgs,
+                                        size_t n, enum store_status *results, char **errors);
+    enum store_status (*message_get)(struct store *st, const char *id, struct store_message **msg_r,
+                                     char **error_r);
+    enum store_status (*event_list)(struct store *st, const char *message_id,
+                                    struct store_event_list *list_r, char **error_r);
+};
+
+/* Every backend's connection struct starts with this. */
+struct store {
+    const struct store_ops *ops;
+};
+
+/*
+ * Opens the store named by url: "sqlite:PATH" (the file is created if missing). Applies every
+ * pending schema migration in one transaction; refuses (STORE_PERMFAIL) a database whose schema
+ * is newer than this code. Returns NULL with *error_r (owned) on failure.
+ */
+struct store *store_open(const char *url, char **error_r);
+/* Accepts NULL. */
+void store_close(struct store *st);
+/* True if url names a backend this build has ("sqlite:PATH"); else *error_r says why. */
+bool store_url_is_valid(const char *url, char **error_r);
+
+/* Creates an account with one SMTP credential. STORE_EXISTS if the name or username is taken,
+ * STORE_REFUSED if the name is malformed (store_account_name_is_valid). */
+enum store_status store_account_create(struct store *st, const char *name, const char *username,
+                                       const char *password_hash, int64_t now_ms, char **error_r);
+bool store_account_name_is_valid(const char *name);
+enum store_status store_account_get(struct store *st, const char *name,
+                                    struct store_account *account_r, char **error_r);
+/* All accounts, ordered by name. */
+enum store_status store_account_list(struct store *st, struct store_account_list *list_r,
+                                     char **error_r);
+/* Deletes the account, its credentials and identities, and its delivered messages; refuses
+ * (STORE_REFUSED) while any of its recipients is still queued or deferred. */
+enum store_status store_account_delete(struct store *st, const char *name, char **error_r);
+
+/* The credential for an SMTP username (exact match). STORE_NOT_FOUND if none. */
+enum store_status store_credential_get(struct store *st, const char *username,
+                                       struct store_credential *cred_r, char **error_r);
+
+/* Records an identity (normalized first: identity_normalize) for an account, status PENDING.
+ * STORE_EXISTS if any account already has it (the message names whether it is this one),
+ * STORE_NOT_FOUND if the account does not exist, STORE_REFUSED if the name is malformed. */
+enum store_status store_identity_add(struct store *st, const char *name, const char *account,
+                                     int64_t now_ms, char **error_r);
+enum store_status store_identity_get(struct store *st, const char *name,
+                                     struct store_identity *identity_r, char **error_r);
+/* identity_covering() over a list the store returned: the covering identity (borrowed from
+ * list) or NULL if no verified identity of the list covers address. */
+const struct store_identity *store_identity_list_covering(const struct store_identity_list *list,
+                                                          const char *address);
+/* Identities ordered by name: of the account named `account` if not NULL, else of the account
+ * with id account_id if it is > 0, else all. An unknown account name is STORE_NOT_FOUND. */
+enum store_status store_identity_list(struct store *st, const char *account, int64_t account_id,
+                                      struct store_identity_list *list_r, char **error_r);
+enum store_status store_identity_set_status(struct store *st, const char *name,
+                                            enum identity_status status, bool forced,
+                                            int64_t now_ms, char **error_r);
+enum store_status store_identity_delete(struct store *st, const char *name, char **error_r);
+
+/*
+ * Commits n messages, their recipients and their optional events in ONE transaction (one disk
+ * flush), each inside its own savepoint: results[i] says what happened to msgs[i] (STORE_EXISTS
+ * for a duplicate id, STORE_REFUSED for a broken reference such as an unknown account), and
+ * errors[i] (if errors is not NULL) gets its message (owned, or NULL). When the transaction as a
+ * whole fails (busy, I/O, disk full) nothing is stored and every result is STORE_TEMPFAIL.
+ * Returns STORE_OK when the COMMIT returned, whatever the individual results. The messages stay
+ * the caller's.
+ */
+enum store_status store_message_commit(struct store *st, struct store_message *const *msgs,
+                                       size_t n, enum store_status *results, char **errors);
+/* Reads a message with its body and recipients; *msg_r is owned (store_message_free). */
+enum store_status store_message_get(struct store *st, const char *id, struct store_message **msg_r,
+                                    char **error_r);
+/* Events of one message, oldest first. */
+enum store_status store_event_list(struct store *st, const char *message_id,
+                                   struct store_event_list *list_r, char **error_r);
+
+#endif
