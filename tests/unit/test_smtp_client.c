@@ -233,9 +233,10 @@ static void transaction(bool trickle)
     struct event_base *base = event_base_new();
     struct srv s;
     srv_start(&s, base, trickle);
+    static const char ehlo[] =
+        "250-mx.test greets client.test\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250 8BITMIME";
     const char *script[] = {"220 mx.test ESMTP",
-                            "250-mx.test greets client.test\r\n250-PIPELINING\r\n250-SIZE 1000\r\n"
-                            "250 8BITMIME",
+                            ehlo,
                             "250 2.1.0 Ok",
                             "250 2.1.5 Ok",
                             "550-5.1.1 no such\r\n550 5.1.1 user",
