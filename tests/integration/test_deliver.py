@@ -2,9 +2,11 @@
 receivers: Postfix's smtp-sink and scripted Python MTAs, each on its own 127.0.0.N address (or
 ::1), with MX data served by a real nsd started here. Every receiver listens on the port the
 test bed gives deliver-once with --port."""
+import subprocess
+
 import pytest
 
-from rbhelpers_deliver import (ScriptedMta, SmtpSink, deliver_once, free_port_on, make_cert,
+from rbhelpers_deliver import (REBOUND, ScriptedMta, SmtpSink, deliver_once, free_port_on,
                                outcomes, parse_dump, zone)
 from rbhelpers_dns import Nsd
 
@@ -213,3 +215,24 @@ def test_per_domain_outcomes_in_one_run(nsd, port, msgfile, tmp_path):
     assert [line.split(" ")[:2] for line in lines] == [
         ["a@sink.deliver.test", "delivered"], ["b@nullmx.deliver.test", "permanent"],
         ["c@sink.deliver.test", "delivered"]]
+
+
+# ---- the command itself ----
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--from", "a@b.test", "--to", "x@y.test"], 2, "want --from, at least one --to"),
+    (["--from", "a@b.test", "--to", "no-at-sign", "m"], 2, "'no-at-sign' is not an address"),
+    (["--from", "a@b.test", "--to", "x@y.test", "--port", "0", "m"], 3,
+     "deliver.smtp_port: '0' is not an integer between 1 and 65535"),
+    (["--from", "a@b.test", "--to", "x@y.test", "--tls-policy", "maybe", "m"], 3,
+     "deliver.tls_policy: 'maybe' is not none, may or verify"),
+    (["--from", "a@b.test", "--to", "x@y.test", "--tls-ca", "/nonexistent/ca.pem", "m"], 3,
+     "cannot load CA certificates from /nonexistent/ca.pem"),
+])
+def test_usage_and_configuration_errors(tmp_path, args, code, message):
+    (tmp_path / "m").write_bytes(b"Subject: x\r\n\r\nx\r\n")
+    r = subprocess.run([REBOUND, "deliver-once", *args], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=30)
+    assert r.returncode == code
+    assert message in r.stderr
+    assert r.stdout == ""
