@@ -121,7 +121,7 @@ void smtp_client_result_from_reply(struct smtp_client_result *r,
      * reply was due are protocol errors: temporary. */
     const char *fallback = cls == 2 ? "2.0.0" : cls == 5 ? "5.0.0" : "4.0.0";
     smtp_client_set_result(r, status, reply->code, reply->enhanced[0] ? reply->enhanced : fallback,
-                           buf_cstr((struct buf *)&reply->text));
+                           reply->text.data ? reply->text.data : "");
 }
 
 void smtp_client_write(struct smtp_client *c, const char *fmt, ...)
