@@ -19,6 +19,8 @@ static const struct cli_command cli_commands[] = {
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
+    {"feedback-mx", cli_feedback_mx,
+     "run the feedback MX: accept bounces to rebound's return paths, record, forward them"},
 };
 
 static void cli_usage(FILE *out)
