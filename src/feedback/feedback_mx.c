@@ -28,6 +28,7 @@ struct feedback_op {
     struct feedback_rcpt_decision d;
     const struct smtp_message *message; /* COMMIT: borrowed until answered or cancelled */
     struct dsn_report *report;          /* COMMIT, after the owner is known */
+    char queued_id[STORE_MESSAGE_ID_SIZE]; /* COMMIT: the forwarded report's id */
     struct feedback_op *next;
 };
 
@@ -146,7 +147,8 @@ static void feedback_commit_cb(store_request_id id, enum store_status status, co
         feedback_op_tempfail(op, "commit", error);
         return;
     }
-    feedback_op_answer(op, SMTP_VERDICT_ACCEPT, 0, NULL, NULL, NULL);
+    LOG_INFO(op->log_id, "feedback-committed id=%s", op->queued_id);
+    feedback_op_answer(op, SMTP_VERDICT_ACCEPT, 0, NULL, NULL, op->queued_id);
 }
 
 /* The forwarded report as a queued message (feedback_mx.h states its shape). */
@@ -182,6 +184,7 @@ static void feedback_commit(struct feedback_op *op, struct store_message *m, con
              "suppressions=%zu size=%zu",
              m->id, m->rcpts[0].address, (long long)m->account_id, kind, m->n_linked_events,
              m->n_suppressions, m->body_len);
+    memcpy(op->queued_id, m->id, STORE_MESSAGE_ID_SIZE);
     op->store_id = store_service_commit(op->mx->cfg.store, m, feedback_commit_cb, op);
 }
 

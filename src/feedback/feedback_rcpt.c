@@ -109,6 +109,15 @@ void feedback_rcpt_check(const struct feedback_rcpt_policy *policy, const char *
                          int64_t now, struct feedback_rcpt_decision *d)
 {
     memset(d, 0, sizeof(*d));
+    if (str_equal_nocase(address, "postmaster")) { /* RFC 5321 4.1.1.3: "<Postmaster>" */
+        d->domain = str_lower(xstrdup(srs_domain(policy->srs)));
+        d->shared = true;
+        if (policy->has_operator)
+            d->kind = FEEDBACK_RCPT_OPERATOR;
+        else
+            feedback_rcpt_refuse(d, "no-operator", FEEDBACK_RCPT_NO_SUCH);
+        return;
+    }
     if (strlen(address) > STORE_MAX_ADDRESS || !feedback_rcpt_is_plain(address)) {
         feedback_rcpt_refuse(d, "relay-syntax",
                              "No such recipient here: this server is not a relay and accepts no "

@@ -214,9 +214,16 @@ struct store *store_sqlite_open(const char *path, char **error_r)
 {
     /* The file holds password hashes: create it private (SQLite would use 0644 & ~umask; its
      * -wal and -shm files copy the database file's mode). An existing file keeps its mode. */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        close(fd);
+    /* Only when the file is missing: closing any descriptor of a file drops every POSIX lock
+     * this process holds on it (fcntl semantics), so doing this while other connections of the
+     * process are open would silently unlock them, and another process could then checkpoint
+     * and delete the WAL under them (their later commits become invisible). SQLite itself
+     * defers such closes; this raw open/close must not race with them. */
+    if (access(path, F_OK) != 0) {
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     struct store_sqlite *s = xcalloc(1, sizeof(*s));
     s->base.ops = &store_sqlite_ops;
     int rc = sqlite3_open_v2(
