@@ -173,7 +173,7 @@ struct feedback_role *feedback_role_start(struct event_base *base, const struct 
                                           struct store_service *store, char **error_r)
 {
     struct feedback_role *r = xcalloc(1, sizeof(*r));
-    struct feedback_mx_config mc = {.policy = &r->policy, .store = store};
+    struct feedback_mx_config mc = {.base = base, .policy = &r->policy, .store = store};
     mc.operator_address = config_get_string(cfg, "feedback.operator");
     if (!feedback_setup_policy(cfg, r, error_r) || !feedback_setup_tls(cfg, r, error_r) ||
         (mc.operator_address != NULL &&
@@ -192,7 +192,11 @@ struct feedback_role *feedback_role_start(struct event_base *base, const struct 
     struct smtp_server_config sc = {
         .hostname = r->hostname, .tls_ctx = r->tls_ctx, .clock = mc.clock};
     feedback_setup_limits(cfg, &sc.limits);
-    r->mx = feedback_mx_new(&mc);
+    r->mx = feedback_mx_new(&mc, error_r);
+    if (r->mx == NULL) {
+        feedback_role_stop(r);
+        return NULL;
+    }
     struct smtp_server_handler handler = feedback_mx_handler(r->mx);
     r->server = smtp_server_new(&sc, &handler);
     feedback_mx_set_server(r->mx, r->server);

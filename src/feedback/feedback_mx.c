@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "feedback_event.h"
+#include "feedback_parse.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -22,12 +23,13 @@ struct feedback_op {
     struct feedback_mx *mx;
     uint64_t smtp_id;
     store_request_id store_id; /* 0 when not waiting on the store */
+    uint64_t parse_id;         /* 0 when not waiting on the parser */
     enum feedback_op_stage stage;
     char *log_id;
     char *client_ip;
     struct feedback_rcpt_decision d;
-    const struct smtp_message *message; /* COMMIT: borrowed until answered or cancelled */
-    struct dsn_report *report;          /* COMMIT, after the owner is known */
+    const struct smtp_message *message;    /* COMMIT: borrowed until answered or cancelled */
+    struct dsn_report *report;             /* COMMIT, after the owner is known */
     char queued_id[STORE_MESSAGE_ID_SIZE]; /* COMMIT: the forwarded report's id */
     struct feedback_op *next;
 };
@@ -35,6 +37,7 @@ struct feedback_op {
 struct feedback_mx {
     struct feedback_mx_config cfg;
     struct smtp_server *server;
+    struct feedback_parser *parser;
     struct feedback_op *ops;
 };
 
@@ -251,6 +254,25 @@ static void feedback_link(struct feedback_op *op)
         free(refs[i]);
 }
 
+static void feedback_parsed_cb(uint64_t job_id, struct dsn_report *report, void *arg)
+{
+    struct feedback_mx *mx = arg;
+    struct feedback_op *op = mx->ops;
+    while (op != NULL && op->parse_id != job_id)
+        op = op->next;
+    if (op == NULL) { /* the session went away while its report was parsed */
+        dsn_report_free(report);
+        return;
+    }
+    op->parse_id = 0;
+    op->report = report;
+    LOG_INFO(op->log_id, "feedback-report kind=%s format=%s recipients=%zu envid=%s msgid=%s",
+             dsn_kind_name(report->kind), dsn_format_name(report->format), report->recipient_count,
+             report->envid ? report->envid : "-",
+             report->orig_message_id ? report->orig_message_id : "-");
+    feedback_link(op);
+}
+
 static void feedback_commit_identities_cb(store_request_id id, enum store_status status,
                                           const struct store_identity_list *list, const char *error,
                                           void *arg)
@@ -265,12 +287,7 @@ static void feedback_commit_identities_cb(store_request_id id, enum store_status
         feedback_op_refuse(op, op->d.reversed);
         return;
     }
-    op->report = dsn_parse(op->message->data, op->message->size);
-    LOG_INFO(op->log_id, "feedback-report kind=%s format=%s recipients=%zu envid=%s msgid=%s",
-             dsn_kind_name(op->report->kind), dsn_format_name(op->report->format),
-             op->report->recipient_count, op->report->envid ? op->report->envid : "-",
-             op->report->orig_message_id ? op->report->orig_message_id : "-");
-    feedback_link(op);
+    op->parse_id = feedback_parser_submit(op->mx->parser, op->message->data, op->message->size);
 }
 
 static void feedback_mx_commit(void *ctx, uint64_t request_id,
@@ -312,10 +329,16 @@ static void feedback_mx_cancel(void *ctx, uint64_t request_id)
     }
 }
 
-struct feedback_mx *feedback_mx_new(const struct feedback_mx_config *config)
+struct feedback_mx *feedback_mx_new(const struct feedback_mx_config *config, char **error_r)
 {
     struct feedback_mx *mx = xcalloc(1, sizeof(*mx));
     mx->cfg = *config;
+    mx->parser = feedback_parser_new(config->base, feedback_parsed_cb, mx);
+    if (mx->parser == NULL) {
+        *error_r = xasprintf("cannot start the report parser thread");
+        free(mx);
+        return NULL;
+    }
     return mx;
 }
 
@@ -339,5 +362,6 @@ void feedback_mx_free(struct feedback_mx *mx)
         return;
     while (mx->ops != NULL)
         feedback_op_free(mx->ops);
+    feedback_parser_free(mx->parser);
     free(mx);
 }

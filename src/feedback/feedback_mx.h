@@ -7,9 +7,9 @@
  *          over all accounts, then feedback_rcpt_owner()). Refusals: 550 5.1.1 + a sentence,
  *          nothing stored. A store failure: 451 4.3.0.
  *   DATA   the decision is taken again (the store may have changed), the report is parsed
- *          (dsn_parse) and the original message looked up (store_service_find_message by
- *          Original-Envelope-Id, then by the local part of the returned Message-ID), then ONE
- *          commit stores the forwarded report, its events and the suppression entries
+ *          (dsn_parse, on a worker thread: feedback_parse.h) and the original message looked up
+ * (store_service_find_message by Original-Envelope-Id, then by the local part of the returned
+ * Message-ID), then ONE commit stores the forwarded report, its events and the suppression entries
  *          (feedback_event.h). 250 only after that commit; 451 4.3.0 if it failed.
  *
  * The forwarded report is a store_message queued for the delivery agent:
@@ -33,6 +33,8 @@
 
 #include <stdint.h>
 
+#include <event2/event.h>
+
 #include "classify.h"
 #include "clock.h"
 #include "feedback_rcpt.h"
@@ -46,6 +48,7 @@
 #define FEEDBACK_DEFAULT_MAX_REPORT_SIZE_NUM 10485760
 
 struct feedback_mx_config {
+    struct event_base *base; /* for the report parser's wake-ups */
     const struct feedback_rcpt_policy *policy;
     const char *operator_address;       /* postmaster@/abuse@ go here; NULL: refused */
     int64_t operator_account_id;        /* the account whose queue carries operator mail */
@@ -56,7 +59,8 @@ struct feedback_mx_config {
 
 struct feedback_mx;
 
-struct feedback_mx *feedback_mx_new(const struct feedback_mx_config *config);
+/* NULL (with *error_r, owned) if the report parser's thread cannot be started. */
+struct feedback_mx *feedback_mx_new(const struct feedback_mx_config *config, char **error_r);
 /* The handler to give smtp_server_new(); ctx is the role. */
 struct smtp_server_handler feedback_mx_handler(struct feedback_mx *mx);
 /* The server answers go to; set once after smtp_server_new(). */

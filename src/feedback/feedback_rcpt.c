@@ -105,17 +105,24 @@ static void feedback_rcpt_reverse(const struct feedback_rcpt_policy *policy, con
     d->reversed = normal;
 }
 
+/* postmaster@ / abuse@ a served domain (or the bare "<Postmaster>" of RFC 5321 4.1.1.3). */
+static void feedback_rcpt_operator(const struct feedback_rcpt_policy *policy,
+                                   struct feedback_rcpt_decision *d)
+{
+    if (policy->has_operator)
+        d->kind = FEEDBACK_RCPT_OPERATOR;
+    else
+        feedback_rcpt_refuse(d, "no-operator", FEEDBACK_RCPT_NO_SUCH);
+}
+
 void feedback_rcpt_check(const struct feedback_rcpt_policy *policy, const char *address,
                          int64_t now, struct feedback_rcpt_decision *d)
 {
     memset(d, 0, sizeof(*d));
-    if (str_equal_nocase(address, "postmaster")) { /* RFC 5321 4.1.1.3: "<Postmaster>" */
+    if (str_equal_nocase(address, "postmaster")) {
         d->domain = str_lower(xstrdup(srs_domain(policy->srs)));
         d->shared = true;
-        if (policy->has_operator)
-            d->kind = FEEDBACK_RCPT_OPERATOR;
-        else
-            feedback_rcpt_refuse(d, "no-operator", FEEDBACK_RCPT_NO_SUCH);
+        feedback_rcpt_operator(policy, d);
         return;
     }
     if (strlen(address) > STORE_MAX_ADDRESS || !feedback_rcpt_is_plain(address)) {
@@ -135,10 +142,7 @@ void feedback_rcpt_check(const struct feedback_rcpt_policy *policy, const char *
     d->shared = str_equal_nocase(d->domain, srs_domain(policy->srs));
     if (str_equal_nocase_n(address, (size_t)(at - address), "postmaster", 10) ||
         str_equal_nocase_n(address, (size_t)(at - address), "abuse", 5)) {
-        if (policy->has_operator)
-            d->kind = FEEDBACK_RCPT_OPERATOR;
-        else
-            feedback_rcpt_refuse(d, "no-operator", FEEDBACK_RCPT_NO_SUCH);
+        feedback_rcpt_operator(policy, d);
         return;
     }
     feedback_rcpt_reverse(policy, address, now, d);
