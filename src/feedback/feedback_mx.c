@@ -56,12 +56,9 @@ static struct feedback_op *feedback_op_new(struct feedback_mx *mx, uint64_t smtp
     return op;
 }
 
-static void feedback_op_free(struct feedback_op *op)
+/* Cancels what the op waits for and frees it (it is no longer in the list). */
+static void feedback_op_destroy(struct feedback_op *op)
 {
-    struct feedback_op **p = &op->mx->ops;
-    while (*p != op)
-        p = &(*p)->next;
-    *p = op->next;
     if (op->store_id != 0)
         store_service_cancel(op->mx->cfg.store, op->store_id);
     feedback_rcpt_decision_clear(&op->d);
@@ -69,6 +66,15 @@ static void feedback_op_free(struct feedback_op *op)
     free(op->log_id);
     free(op->client_ip);
     free(op);
+}
+
+static void feedback_op_free(struct feedback_op *op)
+{
+    struct feedback_op **p = &op->mx->ops;
+    while (*p != op)
+        p = &(*p)->next;
+    *p = op->next;
+    feedback_op_destroy(op);
 }
 
 /* Answers the engine and forgets the op. */
@@ -360,8 +366,13 @@ void feedback_mx_free(struct feedback_mx *mx)
 {
     if (mx == NULL)
         return;
-    while (mx->ops != NULL)
-        feedback_op_free(mx->ops);
+    struct feedback_op *op = mx->ops;
+    mx->ops = NULL;
+    while (op != NULL) {
+        struct feedback_op *next = op->next;
+        feedback_op_destroy(op);
+        op = next;
+    }
     feedback_parser_free(mx->parser);
     free(mx);
 }

@@ -23,6 +23,11 @@ struct feedback_parse_job {
     struct feedback_parse_job *next;
 };
 
+/* What crosses the done pipe: a finished job, owned by whoever reads it. */
+struct feedback_parse_token {
+    struct feedback_parse_job *job;
+};
+
 struct feedback_parser {
     feedback_parse_cb *cb;
     void *arg;
@@ -60,9 +65,10 @@ static void *feedback_parse_worker(void *arg)
         if (job == NULL)
             return NULL;
         job->report = dsn_parse(job->data, job->len);
+        struct feedback_parse_token token = {job};
         ssize_t n;
         do {
-            n = write(p->done_pipe[1], &job, sizeof(job));
+            n = write(p->done_pipe[1], &token, sizeof(token));
         } while (n < 0 && errno == EINTR);
     }
 }
@@ -70,8 +76,9 @@ static void *feedback_parse_worker(void *arg)
 static void feedback_parse_done(evutil_socket_t fd, short what, void *arg)
 {
     struct feedback_parser *p = arg;
-    struct feedback_parse_job *job;
-    while (read(fd, &job, sizeof(job)) == (ssize_t)sizeof(job)) {
+    struct feedback_parse_token token;
+    while (read(fd, &token, sizeof(token)) == (ssize_t)sizeof(token)) {
+        struct feedback_parse_job *job = token.job;
         struct dsn_report *report = job->report;
         job->report = NULL;
         uint64_t id = job->id;
@@ -136,9 +143,10 @@ void feedback_parser_free(struct feedback_parser *p)
     pthread_mutex_unlock(&p->lock);
     pthread_join(p->worker, NULL);
     event_free(p->done_event);
+    struct feedback_parse_token token;
+    while (read(p->done_pipe[0], &token, sizeof(token)) == (ssize_t)sizeof(token))
+        feedback_parse_job_free(token.job);
     struct feedback_parse_job *job;
-    while (read(p->done_pipe[0], &job, sizeof(job)) == (ssize_t)sizeof(job))
-        feedback_parse_job_free(job);
     while ((job = p->head) != NULL) {
         p->head = job->next;
         feedback_parse_job_free(job);

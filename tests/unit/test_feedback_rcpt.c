@@ -54,8 +54,10 @@ static char *mint_default(const struct fixture *f, const char *address, int64_t 
 {
     char *out = NULL;
     enum srs_status st = srs_forward(f->srs, address, when, &out);
-    if (st != SRS_OK || out == NULL)
+    if (st != SRS_OK || out == NULL) {
         fail_msg("forward %s: got %s, want ok", address, srs_status_name(st));
+        return NULL;
+    }
     char *copy = strdup(out); /* a fresh pointer: GCC's dangling-pointer analysis ties the
                                * returned `out` to the local's address it was written through */
     free(out);
