@@ -28,7 +28,9 @@ struct feedback_op {
     char *log_id;
     char *client_ip;
     struct feedback_rcpt_decision d;
-    const struct smtp_message *message;    /* COMMIT: borrowed until answered or cancelled */
+    /* COMMIT: a copy of the engine's struct (which lives on its stack only during the call);
+     * the envelope and bytes it points to are borrowed until answered or cancelled. */
+    struct smtp_message message;
     struct dsn_report *report;             /* COMMIT, after the owner is known */
     char queued_id[STORE_MESSAGE_ID_SIZE]; /* COMMIT: the forwarded report's id */
     struct feedback_op *next;
@@ -174,10 +176,10 @@ static struct store_message *feedback_forward_new(struct feedback_op *op, int64_
     m->identity = xstrdup(identity);
     m->envelope_from = xstrdup("");
     m->return_path = xstrdup("");
-    m->body = xmalloc(op->message->size + 1);
-    memcpy(m->body, op->message->data, op->message->size);
-    m->body[op->message->size] = '\0';
-    m->body_len = op->message->size;
+    m->body = xmalloc(op->message.size + 1);
+    memcpy(m->body, op->message.data, op->message.size);
+    m->body[op->message.size] = '\0';
+    m->body_len = op->message.size;
     store_message_add_rcpt(m, to, STORE_NOTIFY_NEVER, NULL);
     return m;
 }
@@ -293,7 +295,7 @@ static void feedback_commit_identities_cb(store_request_id id, enum store_status
         feedback_op_refuse(op, op->d.reversed);
         return;
     }
-    op->parse_id = feedback_parser_submit(op->mx->parser, op->message->data, op->message->size);
+    op->parse_id = feedback_parser_submit(op->mx->parser, op->message.data, op->message.size);
 }
 
 static void feedback_mx_commit(void *ctx, uint64_t request_id,
@@ -302,7 +304,7 @@ static void feedback_mx_commit(void *ctx, uint64_t request_id,
 {
     struct feedback_mx *mx = ctx;
     struct feedback_op *op = feedback_op_new(mx, request_id, FEEDBACK_OP_COMMIT, session);
-    op->message = message;
+    op->message = *message;
     if (message->envelope->n_rcpts != FEEDBACK_MAX_RCPTS_PER_TRANSACTION) {
         feedback_op_answer(op, SMTP_VERDICT_PERMFAIL, 554, "5.5.3",
                            "One recipient per report, please", NULL);

@@ -287,3 +287,25 @@ def test_identity_verified_while_running_is_seen(mx):
     mx.cli("identity", "verify", "--force", "newco.example")
     assert mx.send(rp, read_sample(POSTFIX_DSN)) == (250, 250)
     assert [(a, r) for a, r, _, _ in mx.forwards()] == [("acme", "eve@newco.example")]
+
+
+def test_concurrent_reports_each_get_their_own_commit(mx):
+    # Regression: the engine's struct smtp_message lives on its stack during the commit call
+    # only; several sessions in DATA at once must each commit their own report.
+    import threading
+    senders = [f"user{i}@example.com" for i in range(12)]
+    rps = [mx.mint(s) for s in senders]
+    data = read_sample(POSTFIX_DSN)
+    results = {}
+
+    def one(i):
+        results[i] = mx.send(rps[i], data)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(rps))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {i: (250, 250) for i in range(len(rps))}
+    assert sorted(r for _, r, _, _ in mx.forwards()) == sorted(senders)
+    assert len(mx.events()) == len(senders)
