@@ -17,6 +17,7 @@ static const struct cli_command cli_commands[] = {
     {"account", cli_account, "create, list, show or delete accounts (tenants) and credentials"},
     {"identity", cli_identity, "add, list, verify (--force) or delete sending identities"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
+    {"deliver-once", cli_deliver_once, "route and deliver one message now; print each outcome"},
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
     {"feedback-mx", cli_feedback_mx,
