@@ -73,8 +73,10 @@ static const char *const store_sqlite_sql[SQ_N_STMTS] = {
         "INSERT INTO suppressions (account_id, address, reason, time_ms) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (account_id, address) DO UPDATE SET reason = excluded.reason, "
         "time_ms = excluded.time_ms",
-    [SQ_MESSAGE_FIND] = "SELECT id FROM messages WHERE account_id = ?1 AND (id = ?2 OR "
-                        "dsn_envid = ?2) ORDER BY (id = ?2) DESC LIMIT 1",
+    /* Two lookups, each on an index (an OR of both would scan the whole queue). */
+    [SQ_MESSAGE_FIND_ID] = "SELECT id FROM messages WHERE id = ?2 AND account_id = ?1",
+    [SQ_MESSAGE_FIND_ENVID] = "SELECT id FROM messages WHERE account_id = ?1 AND dsn_envid = ?2 "
+                              "ORDER BY id LIMIT 1",
     [SQ_EVENT_LIST] = "SELECT id, type, message_id, payload, time_ms FROM events WHERE "
                       "message_id = ?1 ORDER BY id",
 };

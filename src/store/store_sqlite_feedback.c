@@ -62,12 +62,13 @@ enum store_status store_sqlite_insert_feedback(struct store_sqlite *s,
     return status;
 }
 
-enum store_status store_sqlite_message_find(struct store *stor, int64_t account_id, const char *ref,
-                                            char id_r[STORE_MESSAGE_ID_SIZE], char **error_r)
+/* One lookup: STORE_OK with the id, STORE_NOT_FOUND (no error text), or a failure. */
+static enum store_status store_sqlite_find_one(struct store_sqlite *s, enum store_sqlite_stmt_id q,
+                                               int64_t account_id, const char *ref,
+                                               char id_r[STORE_MESSAGE_ID_SIZE], char **error_r)
 {
-    struct store_sqlite *s = (struct store_sqlite *)stor;
     enum store_status status = STORE_OK;
-    sqlite3_stmt *st = store_sqlite_stmt(s, SQ_MESSAGE_FIND, &status, error_r);
+    sqlite3_stmt *st = store_sqlite_stmt(s, q, &status, error_r);
     if (st == NULL)
         return status;
     sqlite3_bind_int64(st, 1, account_id);
@@ -78,12 +79,26 @@ enum store_status store_sqlite_message_find(struct store *stor, int64_t account_
         if (id != NULL && strlen(id) == STORE_MESSAGE_ID_LEN)
             memcpy(id_r, id, STORE_MESSAGE_ID_SIZE);
         else
-            status = store_sqlite_set_error(error_r, STORE_NOT_FOUND, "no message '%s'", ref);
+            status = STORE_NOT_FOUND;
     } else if (rc == SQLITE_DONE) {
-        status = store_sqlite_set_error(error_r, STORE_NOT_FOUND, "no message '%s'", ref);
+        status = STORE_NOT_FOUND;
     } else {
         status = store_sqlite_fail(s, rc, "finding a message", error_r);
     }
     sqlite3_reset(st);
+    return status;
+}
+
+enum store_status store_sqlite_message_find(struct store *stor, int64_t account_id, const char *ref,
+                                            char id_r[STORE_MESSAGE_ID_SIZE], char **error_r)
+{
+    struct store_sqlite *s = (struct store_sqlite *)stor;
+    enum store_status status = STORE_NOT_FOUND;
+    if (strlen(ref) == STORE_MESSAGE_ID_LEN)
+        status = store_sqlite_find_one(s, SQ_MESSAGE_FIND_ID, account_id, ref, id_r, error_r);
+    if (status == STORE_NOT_FOUND)
+        status = store_sqlite_find_one(s, SQ_MESSAGE_FIND_ENVID, account_id, ref, id_r, error_r);
+    if (status == STORE_NOT_FOUND)
+        return store_sqlite_set_error(error_r, STORE_NOT_FOUND, "no message '%s'", ref);
     return status;
 }

@@ -40,7 +40,8 @@ enum store_sqlite_stmt_id {
     SQ_RCPT_LIST,
     SQ_EVENT_LIST,
     SQ_SUPPRESSION_UPSERT,
-    SQ_MESSAGE_FIND,
+    SQ_MESSAGE_FIND_ID,
+    SQ_MESSAGE_FIND_ENVID,
     SQ_N_STMTS
 };
 

@@ -81,7 +81,9 @@ static const char *const store_sqlite_migrations[] = {
     " address TEXT NOT NULL,"
     " reason TEXT NOT NULL CHECK (reason IN ('BOUNCE', 'COMPLAINT')),"
     " time_ms INTEGER NOT NULL,"
-    " PRIMARY KEY (account_id, address));",
+    " PRIMARY KEY (account_id, address));"
+    /* The feedback MX links a report to its message by the client's ENVID. */
+    "CREATE INDEX messages_envid ON messages (account_id, dsn_envid);",
 };
 
 #define STORE_SQLITE_N_MIGRATIONS                                                                  \

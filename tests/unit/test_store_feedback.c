@@ -161,6 +161,30 @@ static void test_find_by_id_or_envid_within_the_account(void **state)
     store_message_free(b);
 }
 
+/* The ENVID lookup runs for every report: it must use an index, never scan the queue. */
+static void test_envid_lookup_uses_an_index(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->url + strlen("sqlite:"), &db), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE "
+                                        "account_id = 1 AND dsn_envid = 'x' ORDER BY id LIMIT 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    char plan[512] = "";
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(st, 3);
+        strncat(plan, detail ? detail : "", sizeof(plan) - strlen(plan) - 2);
+        strncat(plan, ";", sizeof(plan) - strlen(plan) - 1);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (strstr(plan, "USING INDEX messages_envid") == NULL)
+        fail_msg("got plan '%s', want it to use messages_envid", plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +194,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_by_id_or_envid_within_the_account, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_envid_lookup_uses_an_index, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
