@@ -34,6 +34,7 @@ int cli_dsn(int argc, char **argv);
 int cli_smtp_sink(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_message(int argc, char **argv);
+int cli_feedback_mx(int argc, char **argv);
 
 /* Prints "rebound: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

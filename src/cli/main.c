@@ -22,6 +22,8 @@ static const struct cli_command cli_commands[] = {
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
     {"serve", cli_serve, "run rebound: SMTP submission (and srsmap) in the foreground"},
     {"message", cli_message, "show a stored message with its envelope (message show ID)"},
+    {"feedback-mx", cli_feedback_mx,
+     "run the feedback MX: accept bounces to rebound's return paths, record, forward them"},
 };
 
 static void cli_usage(FILE *out)

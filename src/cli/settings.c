@@ -8,6 +8,7 @@
 #include "deliver.h"
 #include "deliver_conncache.h"
 #include "dns_cares.h"
+#include "feedback_mx.h"
 #include "srs.h"
 #include "srsmap_domains.h"
 #include "srsmap_endpoint.h"
@@ -238,6 +239,23 @@ static const struct config_option settings_table[] = {
     {"sink.user", CONFIG_STRING, NULL, 0, 0, NULL, "smtp-sink: the one AUTH username accepted"},
     {"sink.password", CONFIG_STRING, NULL, 0, 0, NULL,
      "smtp-sink: the password of sink.user (debugging only: stored in clear)"},
+    {"feedback.listen", CONFIG_LIST, NULL, 0, 0, NULL,
+     "feedback MX listeners (port 25 for the bounce domains): numeric address:port ..."},
+    {"feedback.domains", CONFIG_LIST, NULL, 0, 0, NULL,
+     "bounce (MAIL FROM) domains served besides srs.domain; each is owned by the account with "
+     "a verified identity covering it"},
+    {"feedback.tls_cert", CONFIG_STRING, NULL, 0, 0, NULL,
+     "PEM certificate chain for STARTTLS on the feedback MX (unset: no STARTTLS)"},
+    {"feedback.tls_key", CONFIG_STRING, NULL, 0, 0, NULL, "PEM private key of feedback.tls_cert"},
+    {"feedback.operator", CONFIG_STRING, NULL, 0, 0, NULL,
+     "address that mail to postmaster@ and abuse@ of the bounce domains is handed to (unset: "
+     "refused)"},
+    {"feedback.operator_account", CONFIG_STRING, NULL, 0, 0, NULL,
+     "the account whose queue carries mail for feedback.operator"},
+    {"feedback.max_report_size", CONFIG_INT, SETTINGS_XSTR(FEEDBACK_DEFAULT_MAX_REPORT_SIZE_NUM),
+     1024, 0x7fffffffLL, NULL, "largest bounce or complaint accepted, in octets"},
+    {"feedback.classify_rules", CONFIG_STRING, NULL, 0, 0, NULL,
+     "operator bounce classification rules file (see 'rebound dsn --help'); unset: built-in"},
     {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
      "TESTING ONLY: pretend the time is this many seconds since the epoch"},
 };

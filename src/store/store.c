@@ -4,6 +4,7 @@
  */
 #include "store.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -206,6 +207,12 @@ enum store_status store_message_get(struct store *st, const char *id, struct sto
     return st->ops->message_get(st, id, msg_r, error_r);
 }
 
+enum store_status store_message_find(struct store *st, int64_t account_id, const char *ref,
+                                     char id_r[STORE_MESSAGE_ID_SIZE], char **error_r)
+{
+    return st->ops->message_find(st, account_id, ref, id_r, error_r);
+}
+
 enum store_status store_event_list(struct store *st, const char *message_id,
                                    struct store_event_list *list_r, char **error_r)
 {
@@ -248,10 +255,47 @@ void store_message_add_rcpt(struct store_message *msg, const char *address, unsi
     r->next_attempt_ms = msg->arrival_ms;
 }
 
+void store_message_add_linked_event(struct store_message *msg, const char *type,
+                                    const char *message_id, const char *json)
+{
+    msg->linked_events =
+        xreallocarray(msg->linked_events, msg->n_linked_events + 1, sizeof(msg->linked_events[0]));
+    struct store_linked_event *e = &msg->linked_events[msg->n_linked_events++];
+    e->type = xstrdup(type);
+    e->message_id = message_id ? xstrdup(message_id) : NULL;
+    e->json = xstrdup(json);
+}
+
+void store_message_add_suppression(struct store_message *msg, const char *address,
+                                   enum store_suppression_reason reason)
+{
+    msg->suppressions =
+        xreallocarray(msg->suppressions, msg->n_suppressions + 1, sizeof(msg->suppressions[0]));
+    struct store_suppression *s = &msg->suppressions[msg->n_suppressions++];
+    s->address = xstrdup(address);
+    for (char *p = s->address; *p != '\0'; p++)
+        *p = (char)tolower((unsigned char)*p);
+    s->reason = reason;
+}
+
+const char *store_suppression_reason_name(enum store_suppression_reason reason)
+{
+    return reason == STORE_SUPPRESS_COMPLAINT ? "COMPLAINT" : "BOUNCE";
+}
+
 void store_message_free(struct store_message *msg)
 {
     if (msg == NULL)
         return;
+    for (size_t i = 0; i < msg->n_linked_events; i++) {
+        free(msg->linked_events[i].type);
+        free(msg->linked_events[i].message_id);
+        free(msg->linked_events[i].json);
+    }
+    free(msg->linked_events);
+    for (size_t i = 0; i < msg->n_suppressions; i++)
+        free(msg->suppressions[i].address);
+    free(msg->suppressions);
     for (size_t i = 0; i < msg->n_rcpts; i++) {
         free(msg->rcpts[i].address);
         free(msg->rcpts[i].orcpt);

@@ -143,6 +143,32 @@ struct store_message {
     /* Optional: an event stored in the same transaction (e.g. SES "Send"); both or neither. */
     char *event_type;
     char *event_json;
+    /* Optional: more events about OTHER messages (the feedback MX: one Bounce/Complaint per
+     * reported recipient, linked to the original message), and suppression-list entries of
+     * this message's account, all stored in the same transaction (store_message_add_*). */
+    struct store_linked_event *linked_events;
+    size_t n_linked_events;
+    struct store_suppression *suppressions;
+    size_t n_suppressions;
+};
+
+/* An event stored with a message but about another one (or none). Owned strings. */
+struct store_linked_event {
+    char *type;       /* "Bounce", "Complaint" */
+    char *message_id; /* the original message it is about, or NULL if not found */
+    char *json;
+};
+
+/* Why an address is on an account's suppression list (SES SuppressionListReason). */
+enum store_suppression_reason { STORE_SUPPRESS_BOUNCE, STORE_SUPPRESS_COMPLAINT };
+/* "BOUNCE" or "COMPLAINT"; static. */
+const char *store_suppression_reason_name(enum store_suppression_reason reason);
+
+/* One suppression entry; the address is stored lower-cased (the list is case-insensitive).
+ * A later entry for the same account and address replaces the reason and time. */
+struct store_suppression {
+    char *address;
+    enum store_suppression_reason reason;
 };
 
 struct store_message *store_message_new(void);
@@ -155,6 +181,12 @@ bool store_message_id_new(int64_t arrival_ms, char id_r[STORE_MESSAGE_ID_SIZE]);
 /* Appends a recipient (copies address and orcpt) in state QUEUED with next attempt = arrival. */
 void store_message_add_rcpt(struct store_message *msg, const char *address, unsigned notify,
                             const char *orcpt);
+/* Appends a linked event (copies the strings; message_id may be NULL). */
+void store_message_add_linked_event(struct store_message *msg, const char *type,
+                                    const char *message_id, const char *json);
+/* Appends a suppression entry for the message's account (copies the address). */
+void store_message_add_suppression(struct store_message *msg, const char *address,
+                                   enum store_suppression_reason reason);
 void store_message_free(struct store_message *msg);
 
 struct store_event {
@@ -212,6 +244,8 @@ struct store_ops {
                                      char **error_r);
     enum store_status (*event_list)(struct store *st, const char *message_id,
                                     struct store_event_list *list_r, char **error_r);
+    enum store_status (*message_find)(struct store *st, int64_t account_id, const char *ref,
+                                      char id_r[STORE_MESSAGE_ID_SIZE], char **error_r);
 };
 
 /* Every backend's connection struct starts with this. */
@@ -282,6 +316,10 @@ enum store_status store_message_commit(struct store *st, struct store_message *c
 /* Reads a message with its body and recipients; *msg_r is owned (store_message_free). */
 enum store_status store_message_get(struct store *st, const char *id, struct store_message **msg_r,
                                     char **error_r);
+/* The account's message that `ref` names: its rebound id, or the ENVID its client gave
+ * (dsn_envid); the id wins if both match. STORE_NOT_FOUND if none of that account does. */
+enum store_status store_message_find(struct store *st, int64_t account_id, const char *ref,
+                                     char id_r[STORE_MESSAGE_ID_SIZE], char **error_r);
 /* Events of one message, oldest first. */
 enum store_status store_event_list(struct store *st, const char *message_id,
                                    struct store_event_list *list_r, char **error_r);

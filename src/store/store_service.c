@@ -10,6 +10,7 @@
  */
 #include "store_service.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <openssl/crypto.h>
@@ -25,21 +26,24 @@
 #include "store_pending.h"
 #include "xalloc.h"
 
-enum store_req_kind { STORE_REQ_COMMIT, STORE_REQ_AUTH, STORE_REQ_IDENTITIES };
+enum store_req_kind { STORE_REQ_COMMIT, STORE_REQ_AUTH, STORE_REQ_IDENTITIES, STORE_REQ_FIND };
 
 struct store_req {
     store_request_id id;
     enum store_req_kind kind;
     struct store_req *next;
     /* input */
-    struct store_message *msg; /* COMMIT */
-    char *username, *password; /* AUTH */
-    int64_t account_id;        /* IDENTITIES */
+    struct store_message *msg;          /* COMMIT */
+    char *username, *password;          /* AUTH */
+    int64_t account_id;                 /* IDENTITIES, FIND */
+    char *refs[STORE_SERVICE_MAX_REFS]; /* FIND */
+    size_t n_refs;
     /* output */
     enum store_status status;
     char *error;
-    struct store_credential cred;    /* AUTH */
-    struct store_identity_list list; /* IDENTITIES */
+    struct store_credential cred;      /* AUTH */
+    struct store_identity_list list;   /* IDENTITIES */
+    char found[STORE_MESSAGE_ID_SIZE]; /* FIND */
 };
 
 struct store_queue {
@@ -107,6 +111,8 @@ static void store_req_free(struct store_req *r)
     free(r->error);
     store_credential_clear(&r->cred);
     store_identity_list_free(&r->list);
+    for (size_t i = 0; i < r->n_refs; i++)
+        free(r->refs[i]);
     free(r);
 }
 
@@ -220,6 +226,17 @@ static void store_service_auth(struct store *st, struct store_req *r)
     OPENSSL_cleanse(r->password, strlen(r->password));
 }
 
+/* Reader side of FIND: the first reference that names a message of the account wins. */
+static void store_service_find(struct store *st, struct store_req *r)
+{
+    r->status = STORE_NOT_FOUND;
+    for (size_t i = 0; i < r->n_refs && r->status == STORE_NOT_FOUND; i++) {
+        free(r->error);
+        r->error = NULL;
+        r->status = store_message_find(st, r->account_id, r->refs[i], r->found, &r->error);
+    }
+}
+
 static void *store_service_reader(void *arg)
 {
     struct store_service_reader *me = arg;
@@ -234,6 +251,8 @@ static void *store_service_reader(void *arg)
             break;
         if (r->kind == STORE_REQ_AUTH)
             store_service_auth(me->st, r);
+        else if (r->kind == STORE_REQ_FIND)
+            store_service_find(me->st, r);
         else
             r->status = store_identity_list(me->st, NULL, r->account_id, &r->list, &r->error);
         struct store_queue done = {0};
@@ -257,6 +276,9 @@ static void store_service_deliver(struct store_service *svc, struct store_req *r
         struct store_auth_result res = {r->status, r->cred.account_id, r->cred.account,
                                         r->cred.account_status, r->error};
         ((store_auth_cb *)e.cb)(r->id, &res, e.arg);
+    } else if (r->kind == STORE_REQ_FIND) {
+        ((store_find_cb *)e.cb)(r->id, r->status, r->status == STORE_OK ? r->found : NULL, r->error,
+                                e.arg);
     } else {
         ((store_identities_cb *)e.cb)(r->id, r->status, &r->list, r->error, e.arg);
     }
@@ -322,6 +344,18 @@ store_request_id store_service_identities(struct store_service *svc, int64_t acc
     struct store_req *r = xcalloc(1, sizeof(*r));
     r->account_id = account_id;
     return store_service_submit(svc, r, STORE_REQ_IDENTITIES, (void (*)(void))cb, arg);
+}
+
+store_request_id store_service_find_message(struct store_service *svc, int64_t account_id,
+                                            const char *const *refs, size_t n, store_find_cb *cb,
+                                            void *arg)
+{
+    assert(n > 0 && n <= STORE_SERVICE_MAX_REFS);
+    struct store_req *r = xcalloc(1, sizeof(*r));
+    r->account_id = account_id;
+    for (size_t i = 0; i < n; i++)
+        r->refs[r->n_refs++] = xstrdup(refs[i]);
+    return store_service_submit(svc, r, STORE_REQ_FIND, (void (*)(void))cb, arg);
 }
 
 bool store_service_cancel(struct store_service *svc, store_request_id id)

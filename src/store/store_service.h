@@ -98,6 +98,17 @@ typedef void store_identities_cb(store_request_id id, enum store_status status,
 store_request_id store_service_identities(struct store_service *svc, int64_t account_id,
                                           store_identities_cb *cb, void *arg);
 
+/* Finds the original message a report is about: refs[0..n) are tried in order with
+ * store_message_find() within the account; message_id is the first found (borrowed for the
+ * callback), or NULL with status STORE_NOT_FOUND. 1 <= n <= STORE_SERVICE_MAX_REFS; the refs
+ * are copied. */
+#define STORE_SERVICE_MAX_REFS 4
+typedef void store_find_cb(store_request_id id, enum store_status status, const char *message_id,
+                           const char *error, void *arg);
+store_request_id store_service_find_message(struct store_service *svc, int64_t account_id,
+                                            const char *const *refs, size_t n, store_find_cb *cb,
+                                            void *arg);
+
 /* Forgets a pending request: its callback will not fire. A commit already handed to the writer
  * may still be written. Returns false if the id is not pending (already answered). */
 bool store_service_cancel(struct store_service *svc, store_request_id id);

@@ -69,6 +69,14 @@ static const char *const store_sqlite_sql[SQ_N_STMTS] = {
                        "dsn_ret, dsn_envid, body FROM messages WHERE id = ?1",
     [SQ_RCPT_LIST] = "SELECT address, notify, orcpt, state, attempts, next_attempt_ms, "
                      "last_reply FROM recipients WHERE message_id = ?1 ORDER BY id",
+    [SQ_SUPPRESSION_UPSERT] =
+        "INSERT INTO suppressions (account_id, address, reason, time_ms) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (account_id, address) DO UPDATE SET reason = excluded.reason, "
+        "time_ms = excluded.time_ms",
+    /* Two lookups, each on an index (an OR of both would scan the whole queue). */
+    [SQ_MESSAGE_FIND_ID] = "SELECT id FROM messages WHERE id = ?2 AND account_id = ?1",
+    [SQ_MESSAGE_FIND_ENVID] = "SELECT id FROM messages WHERE account_id = ?1 AND dsn_envid = ?2 "
+                              "ORDER BY id LIMIT 1",
     [SQ_EVENT_LIST] = "SELECT id, type, message_id, payload, time_ms FROM events WHERE "
                       "message_id = ?1 ORDER BY id",
 };
@@ -259,4 +267,5 @@ static const struct store_ops store_sqlite_ops = {
     .message_commit = store_sqlite_message_commit,
     .message_get = store_sqlite_message_get,
     .event_list = store_sqlite_event_list,
+    .message_find = store_sqlite_message_find,
 };

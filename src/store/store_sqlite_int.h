@@ -39,6 +39,9 @@ enum store_sqlite_stmt_id {
     SQ_MESSAGE_GET,
     SQ_RCPT_LIST,
     SQ_EVENT_LIST,
+    SQ_SUPPRESSION_UPSERT,
+    SQ_MESSAGE_FIND_ID,
+    SQ_MESSAGE_FIND_ENVID,
     SQ_N_STMTS
 };
 
@@ -71,6 +74,10 @@ char *store_sqlite_column_dup(sqlite3_stmt *st, int col);
 enum store_status store_sqlite_account_id(struct store_sqlite *s, const char *name, int64_t *id_r,
                                           char **error_r);
 
+/* Inserts a message's linked events and suppression entries (store_sqlite_feedback.c). */
+enum store_status store_sqlite_insert_feedback(struct store_sqlite *s,
+                                               const struct store_message *m, char **error_r);
+
 /* Applies the migrations (store_sqlite_schema.c). */
 enum store_status store_sqlite_migrate(struct store_sqlite *s, char **error_r);
 
@@ -100,6 +107,8 @@ enum store_status store_sqlite_message_commit(struct store *st, struct store_mes
                                               size_t n, enum store_status *results, char **errors);
 enum store_status store_sqlite_message_get(struct store *st, const char *id,
                                            struct store_message **msg_r, char **error_r);
+enum store_status store_sqlite_message_find(struct store *st, int64_t account_id, const char *ref,
+                                            char id_r[STORE_MESSAGE_ID_SIZE], char **error_r);
 enum store_status store_sqlite_event_list(struct store *st, const char *message_id,
                                           struct store_event_list *list_r, char **error_r);
 

@@ -109,6 +109,8 @@ static enum store_status store_sqlite_commit_one(struct store_sqlite *s,
         status = store_sqlite_insert_rcpt(s, m->id, &m->rcpts[i], error_r);
     if (status == STORE_OK && m->event_type != NULL)
         status = store_sqlite_insert_event(s, m, error_r);
+    if (status == STORE_OK)
+        status = store_sqlite_insert_feedback(s, m, error_r);
     if (status == STORE_EXISTS || status == STORE_REFUSED)
         (void)store_sqlite_run(s, SQ_ROLLBACK_TO, NULL);
     if (status == STORE_OK || status == STORE_EXISTS || status == STORE_REFUSED) {

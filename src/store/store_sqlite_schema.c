@@ -75,6 +75,15 @@ static const char *const store_sqlite_migrations[] = {
     " payload TEXT NOT NULL,"
     " time_ms INTEGER NOT NULL);"
     "CREATE INDEX events_message ON events (message_id);",
+    /* 2: the per-account suppression list (the feedback MX adds hard bounces and complaints). */
+    "CREATE TABLE suppressions ("
+    " account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+    " address TEXT NOT NULL,"
+    " reason TEXT NOT NULL CHECK (reason IN ('BOUNCE', 'COMPLAINT')),"
+    " time_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (account_id, address));"
+    /* The feedback MX links a report to its message by the client's ENVID. */
+    "CREATE INDEX messages_envid ON messages (account_id, dsn_envid);",
 };
 
 #define STORE_SQLITE_N_MIGRATIONS                                                                  \
