@@ -18,6 +18,7 @@ static const struct cli_command cli_commands[] = {
     {"identity", cli_identity, "add, list, show, check (DNS), verify or delete sending identities"},
     {"mail-from", cli_mail_from, "set, show or check the custom MAIL FROM domain of an identity"},
     {"dns-records", cli_dns_records, "print the DNS records to publish for an identity"},
+    {"verifier", cli_verifier, "check identities and MAIL FROM domains on a schedule (DNS)"},
     {"api", cli_api, "serve the SES v2-compatible HTTP API (SigV4) until SIGTERM"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},

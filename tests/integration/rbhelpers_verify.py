@@ -29,10 +29,13 @@ class ZoneServer:
     """nsd serving one zone, rewritten and reloaded (SIGHUP, then waiting until the new SOA
     serial is served) between steps."""
 
-    def __init__(self, tmp_path, origin, records=()):
+    def __init__(self, tmp_path, origin, records=(), servfail=()):
+        """servfail: zones configured without a zone file (nsd answers SERVFAIL in them)."""
         self.origin = origin
         self.serial = 1
-        self.nsd = Nsd(tmp_path, {origin: zone(origin, self.serial, records)})
+        zones = {origin: zone(origin, self.serial, records)}
+        zones.update({name: None for name in servfail})
+        self.nsd = Nsd(tmp_path, zones)
 
     def __enter__(self):
         self.nsd.start()
