@@ -361,7 +361,8 @@ enum store_status store_identity_set_token(struct store *st, const char *name, c
 enum store_status store_identity_by_token(struct store *st, const char *token,
                                           struct store_identity *identity_r, char **error_r);
 /* Records one check of an identity (or of its MAIL FROM domain) and, if rec->event_type is set,
- * its event (with the identity's name and account), in one transaction. A MAIL FROM record for
+ * its event (with the identity's name and account), in one transaction. A check of the identity
+ * itself replaces an operator's forced status (forced becomes false). A MAIL FROM record for
  * an identity without a MAIL FROM domain is STORE_NOT_FOUND. */
 enum store_status store_verification_record(struct store *st, const char *name,
                                             const struct store_check_record *rec, char **error_r);

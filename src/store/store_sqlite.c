@@ -77,7 +77,7 @@ static const char *const store_sqlite_sql[SQ_N_STMTS] = {
     [SQ_IDENTITY_SET_TOKEN] = "UPDATE identities SET token = ?2, token_expires_ms = ?3 "
                               "WHERE name = ?1",
     [SQ_IDENTITY_BY_TOKEN] = SQ_IDENTITY_COLUMNS "WHERE i.token = ?1",
-    [SQ_IDENTITY_CHECK] = "UPDATE identities SET status = ?2, last_check_ms = ?3, "
+    [SQ_IDENTITY_CHECK] = "UPDATE identities SET status = ?2, forced = 0, last_check_ms = ?3, "
                           "last_success_ms = CASE WHEN ?4 THEN ?3 ELSE last_success_ms END, "
                           "last_reason = ?5, updated_ms = ?3 WHERE name = ?1",
     [SQ_MAIL_FROM_CHECK] = "UPDATE mail_from SET status = ?2, last_check_ms = ?3, "

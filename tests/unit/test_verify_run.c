@@ -271,6 +271,35 @@ static void test_runner_refusals(void **state)
     free(error);
 }
 
+static void on_report(const struct verify_report *rep, void *arg)
+{
+    *(enum identity_status *)arg = rep->to;
+}
+
+/* An on-demand check replaces the operator's forced status. */
+static void test_check_replaces_forced(void **state)
+{
+    struct fx *f = *state;
+    free(add(f, "forced.test"));
+    char *error = NULL;
+    assert_int_equal(
+        store_identity_set_status(f->st, "forced.test", IDENTITY_SUCCESS, true, f->now, &error),
+        STORE_OK);
+    enum identity_status to = IDENTITY_FAILED;
+    assert_true(verify_runner_start(f->runner, "forced.test", STORE_CHECK_IDENTITY, on_report, &to,
+                                    &error));
+    dns_memory_run(f->zone);
+    /* never proven by DNS (no last success): back to PENDING, not TEMPORARY_FAILURE */
+    assert_int_equal(to, IDENTITY_PENDING);
+    struct store_identity id;
+    assert_int_equal(store_identity_get(f->st, "forced.test", &id, &error), STORE_OK);
+    assert_false(id.forced);
+    assert_int_equal(id.status, IDENTITY_PENDING);
+    assert_string_equal(id.last_reason,
+                        "no TXT record at _rebound.forced.test (the name does not exist)");
+    store_identity_clear(&id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_check_cancel),
         cmocka_unit_test_setup_teardown(test_scheduler, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runner_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_replaces_forced, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
