@@ -29,6 +29,7 @@ int cli_spf(int argc, char **argv);
 int cli_account(int argc, char **argv);
 int cli_identity(int argc, char **argv);
 int cli_dns(int argc, char **argv);
+int cli_deliver_once(int argc, char **argv);
 int cli_dsn(int argc, char **argv);
 int cli_smtp_sink(int argc, char **argv);
 int cli_mail_from(int argc, char **argv);

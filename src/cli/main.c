@@ -21,6 +21,7 @@ static const struct cli_command cli_commands[] = {
     {"verifier", cli_verifier, "check identities and MAIL FROM domains on a schedule (DNS)"},
     {"api", cli_api, "serve the SES v2-compatible HTTP API (SigV4) until SIGTERM"},
     {"dns", cli_dns, "ask one DNS question through rebound's resolver and print the answer"},
+    {"deliver-once", cli_deliver_once, "route and deliver one message now; print each outcome"},
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
 };

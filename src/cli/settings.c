@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deliver.h"
+#include "deliver_conncache.h"
 #include "dns_cares.h"
 #include "srs.h"
 #include "srsmap_domains.h"
@@ -42,6 +44,14 @@ static bool settings_valid_log_level(const char *v, char **error_r)
         strcmp(v, "error") == 0)
         return true;
     *error_r = xasprintf("'%s' is not debug, info, warning or error", v);
+    return false;
+}
+
+static bool settings_valid_tls_policy(const char *v, char **error_r)
+{
+    if (strcmp(v, "none") == 0 || strcmp(v, "may") == 0 || strcmp(v, "verify") == 0)
+        return true;
+    *error_r = xasprintf("'%s' is not none, may or verify", v);
     return false;
 }
 
@@ -171,6 +181,45 @@ static const struct config_option settings_table[] = {
      "milliseconds to wait for one DNS try (doubled after each round over the servers)"},
     {"dns.tries", CONFIG_INT, SETTINGS_XSTR(DNS_CARES_DEFAULT_TRIES), 1, DNS_CARES_MAX_TRIES, NULL,
      "rounds over the DNS servers before a lookup fails temporarily"},
+    {"deliver.smtp_port", CONFIG_INT, SETTINGS_XSTR(DELIVER_ROUTE_DEFAULT_PORT), 1, 65535, NULL,
+     "TEST BEDS ONLY: the port of recipients' MTAs (SMTP is port 25 everywhere else)"},
+    {"deliver.helo_name", CONFIG_STRING, NULL, 0, 0, NULL,
+     "the name sent in EHLO/HELO; unset: this host's name"},
+    {"deliver.tls_policy", CONFIG_STRING, "may", 0, 0, settings_valid_tls_policy,
+     "STARTTLS for outbound mail: may (opportunistic, unverified), none, or verify (required, "
+     "certificate and MX name verified)"},
+    {"deliver.tls_verify_domains", CONFIG_LIST, NULL, 0, 0, NULL,
+     "recipient domains whose mail needs TLS with a verified certificate, or is not sent"},
+    {"deliver.tls_ca_file", CONFIG_STRING, NULL, 0, 0, NULL,
+     "PEM file of CA certificates for verified TLS; unset: the system's trust store"},
+    {"deliver.max_mx_hosts", CONFIG_INT, SETTINGS_XSTR(DELIVER_ROUTE_DEFAULT_MAX_HOSTS), 1,
+     DELIVER_ROUTE_MAX_HOSTS, NULL, "MX hosts of a domain looked up per delivery attempt"},
+    {"deliver.max_mx_addresses", CONFIG_INT, SETTINGS_XSTR(DELIVER_ROUTE_DEFAULT_MAX_ADDRS), 1,
+     DELIVER_ROUTE_MAX_ADDRS, NULL, "addresses (IPv4 and IPv6) tried per delivery attempt"},
+    {"deliver.connect_timeout_ms", CONFIG_INT, SETTINGS_XSTR(SMTP_CLIENT_DEFAULT_CONNECT_MS), 10,
+     600000, NULL, "milliseconds to wait for a TCP connection before trying the next address"},
+    {"deliver.greeting_timeout_ms", CONFIG_INT, SETTINGS_XSTR(SMTP_CLIENT_DEFAULT_GREETING_MS), 10,
+     3600000, NULL, "milliseconds to wait for the 220 greeting (RFC 5321 4.5.3.2.1: 5 minutes)"},
+    {"deliver.command_timeout_ms", CONFIG_INT, SETTINGS_XSTR(SMTP_CLIENT_DEFAULT_COMMAND_MS), 10,
+     3600000, NULL, "milliseconds to wait for replies to EHLO, STARTTLS, RSET, QUIT"},
+    {"deliver.mail_timeout_ms", CONFIG_INT, SETTINGS_XSTR(SMTP_CLIENT_DEFAULT_MAIL_MS), 10, 3600000,
+     NULL, "milliseconds to wait for the reply to MAIL (RFC 5321 4.5.3.2.2: 5 minutes)"},
+    {"deliver.rcpt_timeout_ms", CONFIG_INT, SETTINGS_XSTR(SMTP_CLIENT_DEFAULT_RCPT_MS), 10, 3600000,
+     NULL, "milliseconds to wait for each reply to RCPT (RFC 5321 4.5.3.2.3: 5 minutes)"},
+    {"deliver.data_init_timeout_ms", CONFIG_INT, SETTINGS_XSTR(SMTP_CLIENT_DEFAULT_DATA_INIT_MS),
+     10, 3600000, NULL, "milliseconds to wait for 354 after DATA (RFC 5321 4.5.3.2.4: 2 minutes)"},
+    {"deliver.data_block_timeout_ms", CONFIG_INT, SETTINGS_XSTR(SMTP_CLIENT_DEFAULT_DATA_BLOCK_MS),
+     10, 3600000, NULL,
+     "milliseconds a write of the message may stall (RFC 5321 4.5.3.2.5: 3 minutes)"},
+    {"deliver.data_term_timeout_ms", CONFIG_INT, SETTINGS_XSTR(SMTP_CLIENT_DEFAULT_DATA_TERM_MS),
+     10, 3600000, NULL,
+     "milliseconds to wait for the reply after the final dot (RFC 5321 4.5.3.2.6: 10 minutes)"},
+    {"deliver.conn_cache_idle_ms", CONFIG_INT, SETTINGS_XSTR(DELIVER_CONNCACHE_DEFAULT_IDLE_MS), 1,
+     600000, NULL, "milliseconds an open connection waits for the next message to its MTA"},
+    {"deliver.conn_cache_max", CONFIG_INT, SETTINGS_XSTR(DELIVER_CONNCACHE_DEFAULT_MAX), 1, 10000,
+     NULL, "idle connections kept open in all"},
+    {"deliver.conn_reuse_limit", CONFIG_INT, SETTINGS_XSTR(DELIVER_DEFAULT_REUSE_LIMIT), 1, 100000,
+     NULL, "messages sent over one connection before it is closed"},
     {"smtp.hostname", CONFIG_STRING, NULL, 0, 0, NULL,
      "name in the SMTP greeting and Received: headers (default: the host name)"},
     {"smtp.max_command_line", CONFIG_INT, "512", 512, 65536, NULL,

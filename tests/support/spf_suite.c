@@ -342,7 +342,7 @@ bool spf_suite_judge(const struct spf_suite_test *t, const struct spf_outcome *o
     return ok;
 }
 
-long spf_suite_run_file(const char *path, const char *label)
+long spf_suite_run_file(const char *path, const char *label, long *passed_r)
 {
     char *error = NULL;
     struct spf_suite *suite = spf_suite_load(path, &error);
@@ -369,6 +369,8 @@ long spf_suite_run_file(const char *path, const char *label)
         }
     }
     printf("%s: %ld passed, %ld failed\n", label, passed, failed);
+    if (passed_r != NULL)
+        *passed_r += passed;
     spf_suite_free(suite);
     return failed;
 }

@@ -67,7 +67,8 @@ bool spf_suite_run(struct spf_suite_scenario *sc, const struct spf_suite_test *t
 bool spf_suite_judge(const struct spf_suite_test *t, const struct spf_outcome *out, char **why_r);
 
 /* Runs every test of the file, prints one line per failure and "N passed, M failed"
- * (prefixed by label) on stdout; returns the number of failures (-1 if the file won't load). */
-long spf_suite_run_file(const char *path, const char *label);
+ * (prefixed by label) on stdout; returns the number of failures (-1 if the file won't load).
+ * If passed_r is not NULL, the number of passed tests is added to *passed_r. */
+long spf_suite_run_file(const char *path, const char *label, long *passed_r);
 
 #endif

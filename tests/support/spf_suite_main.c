@@ -18,9 +18,15 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     int status = 0;
+    long passed = 0, failed = 0;
     for (int i = 1; i < argc; i++) {
-        if (spf_suite_run_file(argv[i], argv[i]) != 0)
+        long f = spf_suite_run_file(argv[i], argv[i], &passed);
+        if (f != 0)
             status = 1;
+        if (f > 0)
+            failed += f;
     }
+    /* The last line is the total over every file, as the acceptance reads it. */
+    printf("%ld passed, %ld failed\n", passed, failed);
     return status;
 }

@@ -28,7 +28,7 @@ static void run_suite(const char *file, long want_tests)
     }
     assert_int_equal(suite->n_tests, want_tests);
     spf_suite_free(suite);
-    long failed = spf_suite_run_file(path, file);
+    long failed = spf_suite_run_file(path, file, NULL);
     if (failed != 0)
         fail_msg("%s: %ld tests failed (listed above)", file, failed);
 }
