@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "api_keys.h"
 #include "sigv4.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -194,6 +195,21 @@ static void test_smtp_password(void **state)
     free(p);
 }
 
+/* Expected values from Python's base64.b32encode / b64encode of the same bytes. */
+static void test_key_format(void **state)
+{
+    (void)state;
+    unsigned char id_random[10], secret_random[30];
+    for (int i = 0; i < 10; i++)
+        id_random[i] = (unsigned char)i;
+    for (int i = 0; i < 30; i++)
+        secret_random[i] = (unsigned char)(100 + i);
+    char id[API_KEY_ID_LEN + 1], secret[API_KEY_SECRET_LEN + 1];
+    api_keys_format(id_random, secret_random, id, secret);
+    assert_string_equal(id, "RBAKAAAQEAYEAUDAOCAJ");
+    assert_string_equal(secret, "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CB");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_parse_refusals),
         cmocka_unit_test(test_missing_signed_header),
         cmocka_unit_test(test_smtp_password),
+        cmocka_unit_test(test_key_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
