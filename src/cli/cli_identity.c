@@ -195,9 +195,20 @@ static int cli_identity_show(struct store *st, const struct config *cfg, const c
 
 static int cli_identity_check_now(struct store *st, const struct config *cfg, const char *name)
 {
+    /* A domain recorded before verification existed (schema 1) has no token yet: issue it. */
+    struct store_identity id;
+    char *error = NULL;
+    enum store_status s = store_identity_get(st, name, &id, &error);
+    if (s != STORE_OK)
+        return cli_store_fail("identity check", s, error);
+    int rc = id.kind == IDENTITY_DOMAIN && id.token == NULL ? cli_identity_issue(st, cfg, &id)
+                                                            : CLI_EXIT_OK;
+    store_identity_clear(&id);
+    if (rc != CLI_EXIT_OK)
+        return rc;
     struct cli_verify v;
     cli_verify_init(&v, cfg);
-    int rc = cli_verify_run(st, cfg, &v, name, STORE_CHECK_IDENTITY);
+    rc = cli_verify_run(st, cfg, &v, name, STORE_CHECK_IDENTITY);
     cli_verify_clear(&v);
     return rc;
 }

@@ -178,3 +178,17 @@ def test_mail_from_rules_refused(tmp_path, zone_server):
     rb.ok("identity", "add", "x.test", "--account", "third")
     r = rb.run("mail-from", "set", "alice@example.test", "b.example.test")
     assert r.returncode == 1
+
+
+def test_check_issues_missing_token(tmp_path, zone_server):
+    """A domain recorded before verification existed (no token) gets one at its first check."""
+    import sqlite3
+    rb = Rebound(tmp_path, zone_server.address)
+    setup_account(rb)
+    with sqlite3.connect(rb.db) as db:
+        db.execute("UPDATE identities SET token = NULL")
+    out = rb.ok("identity", "check", ORIGIN)
+    m = TOKEN_RE.search(out)
+    assert m and m.group(1) == f"_rebound.{ORIGIN}", out
+    zone_server.publish([f'_rebound IN TXT "{m.group(2)}"'])
+    assert check(rb, "identity", "check", ORIGIN)[1] == "SUCCESS"
