@@ -1,47 +1,82 @@
 #!/bin/sh
-# `make run`: starts rebound's SRS lookup service (rebound srsmap) in the foreground on
-# loopback with a sample configuration in run/ (git-ignored) and a random secret generated on
-# first use. Prints what to try first. Stop it with Ctrl-C (SIGINT) or SIGTERM.
+# `make run`: starts `rebound serve` in the foreground on loopback with a sample configuration
+# in run/ (git-ignored): a self-signed certificate, a random SRS secret, an SQLite store with
+# one account ("demo", its SMTP credentials printed below) and a verified identity
+# (example.com), SMTP submission with STARTTLS and implicit TLS, and the postsrsd-compatible
+# SRS lookup service. Prints how to send a first message with swaks. Stop it with Ctrl-C.
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p run
+RB=build/rebound
 if [ ! -s run/srs.secret ]; then
     (umask 077 && head -c 24 /dev/urandom | base64 > run/srs.secret)
 fi
+if [ ! -s run/cert.pem ] || [ ! -s run/key.pem ]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=localhost" \
+        -keyout run/key.pem -out run/cert.pem 2>/dev/null
+    chmod 600 run/key.pem
+fi
+SUBMIT_PORT=${REBOUND_SUBMISSION_PORT:-10587}
+SUBMIT_TLS_PORT=${REBOUND_SUBMISSION_TLS_PORT:-10465}
 FORWARD_PORT=${REBOUND_TCP_FORWARD_PORT:-10001}
 REVERSE_PORT=${REBOUND_TCP_REVERSE_PORT:-10002}
 SOCKETMAP_PORT=${REBOUND_SOCKETMAP_PORT:-10003}
 cat > run/rebound.conf <<CONF
 # Sample configuration written by scripts/run.sh (make run); rewritten on every run.
+# 'build/rebound check-config --example' documents every option.
 log.level = info
-srs.domain = srs.example.net
+store = sqlite:$(pwd)/run/rebound.db
+smtp.hostname = localhost
+# SMTP submission: STARTTLS (587 style) and implicit TLS (465 style)
+submission.listen = 127.0.0.1:${SUBMIT_PORT}
+submission.listen_tls = 127.0.0.1:${SUBMIT_TLS_PORT}
+submission.tls_cert = $(pwd)/run/cert.pem
+submission.tls_key = $(pwd)/run/key.pem
+# return paths are rewritten (SRS0) into this bounce domain
+srs.domain = bounce.example.net
 srs.secret_file = $(pwd)/run/srs.secret
-# postsrsd 2.x protocol (Postfix socketmap)
+# postsrsd-compatible lookups for a Postfix relay (2.x socketmap, 1.x tcp_table)
 srsmap.socketmap = inet:127.0.0.1:${SOCKETMAP_PORT}
-# postsrsd 1.x protocol (Postfix tcp_table)
 srsmap.tcp_forward = 127.0.0.1:${FORWARD_PORT}
 srsmap.tcp_reverse = 127.0.0.1:${REVERSE_PORT}
-# senders in these domains are never rewritten
 srsmap.local_domains = example.com
 CONF
-mkdir -p run/postfix
-: > run/postfix/main.cf
+# The demo account is made once; its password is shown only at creation, so it is kept in
+# run/demo.credentials (mode 600) for the next runs.
+if [ ! -s run/demo.credentials ] || ! "$RB" account show demo --config run/rebound.conf >/dev/null 2>&1; then
+    rm -f run/demo.credentials
+    (umask 077 && "$RB" account create demo --config run/rebound.conf > run/demo.credentials)
+fi
+USER=$(sed -n 's/^smtp username: //p' run/demo.credentials)
+PASS=$(sed -n 's/^smtp password: //p' run/demo.credentials)
+"$RB" identity add example.com --account demo --config run/rebound.conf >/dev/null 2>&1 || true
+"$RB" identity verify --force example.com --config run/rebound.conf >/dev/null
 cat <<EOT
-rebound srsmap is starting on 127.0.0.1 (configuration: run/rebound.conf).
+rebound serve is starting on 127.0.0.1 (configuration: run/rebound.conf, store: run/rebound.db).
 
-Try it from another terminal with Postfix's own client (run/postfix is an empty Postfix
-config directory, so /etc/postfix does not matter):
+Account "demo" may send from example.com (identity verified with --force).
+SMTP username: ${USER}
+SMTP password: ${PASS}
+
+Send a first message from another terminal (STARTTLS, AUTH PLAIN):
+
+  swaks --server 127.0.0.1:${SUBMIT_PORT} --tls --auth PLAIN \\
+        --auth-user ${USER} --auth-password='${PASS}' \\
+        --from alice@example.com --to bob@example.org --helo localhost
+
+The last reply is "250 2.0.0 Ok MESSAGE-ID". See what was stored (envelope, SRS return path,
+message with rebound's Received: header):
+
+  build/rebound message show MESSAGE-ID --config run/rebound.conf
+
+Implicit TLS works the same on port ${SUBMIT_TLS_PORT} (swaks --tlsc). A sender outside
+example.com gets "554 5.7.1 Message rejected: Email address is not verified ...".
+SRS lookups for Postfix (see docs/srsmap.md), e.g.:
 
   postmap -c run/postfix -q user@example.org tcp:127.0.0.1:${FORWARD_PORT}
-  postmap -c run/postfix -q user@example.org socketmap:inet:127.0.0.1:${SOCKETMAP_PORT}:forward
-  postmap -c run/postfix -q "\$(postmap -c run/postfix -q user@example.org tcp:127.0.0.1:${FORWARD_PORT})" tcp:127.0.0.1:${REVERSE_PORT}
-  postmap -c run/postfix -q user@example.com socketmap:inet:127.0.0.1:${SOCKETMAP_PORT}:forward; echo "exit \$?  (local domain: not rewritten)"
-
-The first two print the SRS0 address, the third turns it back into user@example.org.
-In Postfix's main.cf the same maps replace postsrsd with one line (see docs/srsmap.md):
-  sender_canonical_maps = tcp:127.0.0.1:${FORWARD_PORT}        (was postsrsd 1.x)
-  sender_canonical_maps = socketmap:inet:127.0.0.1:${SOCKETMAP_PORT}:forward   (was postsrsd 2.x)
 
 Stop it with Ctrl-C.
 EOT
-exec build/rebound srsmap --config run/rebound.conf
+mkdir -p run/postfix
+: > run/postfix/main.cf
+exec "$RB" serve --config run/rebound.conf

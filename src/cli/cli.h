@@ -36,6 +36,8 @@ int cli_mail_from(int argc, char **argv);
 int cli_dns_records(int argc, char **argv);
 int cli_api(int argc, char **argv);
 int cli_verifier(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_message(int argc, char **argv);
 
 /* Prints "rebound: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

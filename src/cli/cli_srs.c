@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "cli_srs_setup.h"
 #include "settings.h"
 #include "srs.h"
 #include "str.h"
@@ -108,37 +109,8 @@ static int cli_srs_parse(int argc, char **argv, struct config **cfg_r, const cha
 /* Builds the engine from the settings; NULL after printing the reason. */
 static struct srs *cli_srs_engine(const struct config *cfg)
 {
-    if (!config_is_set(cfg, "srs.domain")) {
-        cli_error("srs: no SRS domain: give --domain or srs.domain in --config");
-        return NULL;
-    }
-    if (!config_is_set(cfg, "srs.secret_file")) {
-        cli_error("srs: no secrets: give --secret-file or srs.secret_file in --config");
-        return NULL;
-    }
     char *error = NULL;
-    char **secrets = NULL;
-    unsigned n = settings_read_secrets(config_get_string(cfg, "srs.secret_file"), &secrets, &error);
-    if (n == 0) {
-        cli_error("srs: %s", error);
-        free(error);
-        return NULL;
-    }
-    struct srs_config sc;
-    srs_config_defaults(&sc);
-    sc.domain = config_get_string(cfg, "srs.domain");
-    sc.secrets = (const char *const *)secrets;
-    sc.n_secrets = n;
-    sc.hash_length = (unsigned)config_get_int(cfg, "srs.hash_length");
-    sc.hash_min = (unsigned)config_get_int(cfg, "srs.hash_min");
-    sc.max_age_days = (unsigned)config_get_int(cfg, "srs.max_age_days");
-    sc.separator = config_get_string(cfg, "srs.separator")[0];
-    sc.alphabet = strcmp(config_get_string(cfg, "srs.alphabet"), "base64") == 0
-                      ? SRS_ALPHABET_BASE64
-                      : SRS_ALPHABET_BASE64URL;
-    sc.always_rewrite = config_get_bool(cfg, "srs.always_rewrite");
-    struct srs *srs = srs_new(&sc, &error);
-    config_free_list(secrets, n);
+    struct srs *srs = cli_srs_setup(cfg, &error);
     if (srs == NULL) {
         cli_error("srs: %s", error);
         free(error);

@@ -24,6 +24,8 @@ static const struct cli_command cli_commands[] = {
     {"deliver-once", cli_deliver_once, "route and deliver one message now; print each outcome"},
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
+    {"serve", cli_serve, "run rebound: SMTP submission (and srsmap) in the foreground"},
+    {"message", cli_message, "show a stored message with its envelope (message show ID)"},
 };
 
 static void cli_usage(FILE *out)

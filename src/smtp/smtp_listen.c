@@ -189,7 +189,7 @@ bool smtp_server_listen(struct smtp_server *server, struct event_base *base,
     return true;
 }
 
-void smtp_listen_destroy(struct smtp_server *server)
+void smtp_server_stop_accepting(struct smtp_server *server)
 {
     struct smtp_listen *o = server->listen;
     if (o == NULL)
@@ -200,6 +200,14 @@ void smtp_listen_destroy(struct smtp_server *server)
         net_listener_free(ep->listener);
         free(ep);
     }
+}
+
+void smtp_listen_destroy(struct smtp_server *server)
+{
+    struct smtp_listen *o = server->listen;
+    if (o == NULL)
+        return;
+    smtp_server_stop_accepting(server);
     struct smtp_conn *sc = o->conns;
     o->conns = NULL;
     while (sc != NULL) {

@@ -16,6 +16,8 @@
  * *error_r (owned) if the address cannot be bound or TLS is needed but not configured. */
 bool smtp_server_listen(struct smtp_server *server, struct event_base *base,
                         const struct smtp_listener_config *lc, char **error_r);
+/* Closes the listening sockets only; sessions already open go on (graceful shutdown). */
+void smtp_server_stop_accepting(struct smtp_server *server);
 /* Closes every listener and connection (used by smtp_server_free). */
 void smtp_listen_destroy(struct smtp_server *server);
 

@@ -237,8 +237,13 @@ static void store_sqlite_close(struct store *st)
 struct store *store_sqlite_open(const char *path, char **error_r)
 {
     /* The file holds password hashes: create it private (SQLite would use 0644 & ~umask; its
-     * -wal and -shm files copy the database file's mode). An existing file keeps its mode. */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+     * -wal and -shm files copy the database file's mode). An existing file keeps its mode.
+     * O_EXCL: an existing file must NOT be opened and closed here: close() drops every POSIX
+     * lock this process holds on it, including the SHARED lock of its other connections (the
+     * store service opens several), after which another process closing its connection
+     * believes it is the last one, checkpoints and deletes the WAL while this process keeps
+     * appending commits to the unlinked file. */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0)
         close(fd);
     struct store_sqlite *s = xcalloc(1, sizeof(*s));
