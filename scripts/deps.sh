@@ -9,7 +9,7 @@ libclang-rt-14-dev
 libssl-dev libevent-dev libc-ares-dev libsqlite3-dev sqlite3 libcmocka-dev
 libgmime-3.0-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libpsl-dev
 libyaml-dev libspf2-dev
-python3 python3-pytest python3-yaml python3-spf python3-dnspython libsisimai-perl
+python3 python3-pytest python3-yaml python3-spf python3-dnspython libsisimai-perl python3-boto3 awscli
 postfix postsrsd swaks nsd iproute2 procps
 "
 

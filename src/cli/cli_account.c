@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_keys.h"
 #include "cli.h"
 #include "cli_store.h"
+#include "sigv4.h"
 #include "store_password.h"
 
 static void cli_account_usage(FILE *out)
@@ -19,6 +21,7 @@ static void cli_account_usage(FILE *out)
             "       rebound account list [--config FILE]\n"
             "       rebound account show NAME [--config FILE]\n"
             "       rebound account delete NAME [--config FILE]\n"
+            "       rebound account keys create NAME [--config FILE]\n"
             "\n"
             "create  makes an account and prints its SMTP username and a generated password.\n"
             "        The password is shown only this once: rebound stores a salted hash of it.\n"
@@ -28,6 +31,11 @@ static void cli_account_usage(FILE *out)
             "show    prints one account and its identities (never the password).\n"
             "delete  removes the account with its credentials and identities; refused while\n"
             "        mail of the account is still queued.\n"
+            "keys create  makes an API access key pair (AWS SigV4, service ses) for the account\n"
+            "        and prints the id, the secret and the SES SMTP password derived from the\n"
+            "        secret for api.region (AWS's algorithm, version byte 0x04). The secret is\n"
+            "        shown only this once, but it is stored as issued: SigV4 needs it to check\n"
+            "        signatures (as AWS does); protect the store file.\n"
             "\n"
             "flags:\n"
             "  --config FILE   read the 'store' setting (default sqlite:rebound.db) from FILE\n"
@@ -114,6 +122,31 @@ static int cli_account_delete(struct store *st, const char *name)
     return CLI_EXIT_OK;
 }
 
+static int cli_account_keys_create(struct store *st, const struct config *cfg, const char *name)
+{
+    char id[API_KEY_ID_LEN + 1], secret[API_KEY_SECRET_LEN + 1];
+    if (!api_keys_generate(id, secret)) {
+        cli_error("account keys create: the random number generator failed");
+        return CLI_EXIT_FAILED;
+    }
+    char *error = NULL;
+    enum store_status s =
+        store_access_key_create(st, name, id, secret, cli_store_now_ms(cfg), &error);
+    if (s != STORE_OK) {
+        OPENSSL_cleanse(secret, sizeof(secret));
+        return cli_store_fail("account keys create", s, error);
+    }
+    const char *region = config_get_string(cfg, "api.region");
+    char *smtp = sigv4_ses_smtp_password(secret, region);
+    printf("account: %s\naccess key id: %s\nsecret access key: %s\n"
+           "smtp password (%s): %s\n",
+           name, id, secret, region, smtp);
+    OPENSSL_cleanse(smtp, strlen(smtp));
+    free(smtp);
+    OPENSSL_cleanse(secret, sizeof(secret));
+    return CLI_EXIT_OK;
+}
+
 /* Runs one action on an open store. */
 static int cli_account_run(const char *action, const struct cli_store_args *a, struct store *st,
                            const struct config *cfg)
@@ -124,6 +157,8 @@ static int cli_account_run(const char *action, const struct cli_store_args *a, s
         return cli_account_list(st);
     if (strcmp(action, "show") == 0)
         return cli_account_show(st, a->args[1]);
+    if (strcmp(action, "keys") == 0)
+        return cli_account_keys_create(st, cfg, a->args[2]);
     return cli_account_delete(st, a->args[1]);
 }
 
@@ -141,7 +176,8 @@ int cli_account(int argc, char **argv)
     bool is_list = strcmp(action, "list") == 0;
     bool takes_name = strcmp(action, "create") == 0 || strcmp(action, "show") == 0 ||
                       strcmp(action, "delete") == 0;
-    if (!(is_list && a.n_args == 1) && !(takes_name && a.n_args == 2)) {
+    bool is_keys = strcmp(action, "keys") == 0 && a.n_args == 3 && strcmp(a.args[1], "create") == 0;
+    if (!(is_list && a.n_args == 1) && !(takes_name && a.n_args == 2) && !is_keys) {
         cli_account_usage(stderr);
         return CLI_EXIT_USAGE;
     }

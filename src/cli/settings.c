@@ -15,6 +15,9 @@
 #include "srsmap_server.h"
 #include "store.h"
 #include "str.h"
+#include "verify_sched.h"
+#include "verify_state.h"
+#include "verify_token.h"
 #include "xalloc.h"
 
 /* Longest secret line we accept; postsrsd 1.x read 1023 bytes, we allow more. */
@@ -103,6 +106,24 @@ static bool settings_valid_sqlite_uri(const char *v, char **error_r)
 static bool settings_valid_store(const char *v, char **error_r)
 {
     return store_url_is_valid(v, error_r);
+}
+
+static bool settings_valid_record(const char *v, char **error_r)
+{
+    return verify_token_record_is_valid(v, error_r);
+}
+
+static bool settings_valid_host(const char *v, char **error_r)
+{
+    enum identity_kind kind;
+    char *why = NULL;
+    char *norm = identity_normalize(v, strlen(v), &kind, &why);
+    bool ok = norm != NULL && kind == IDENTITY_DOMAIN;
+    if (!ok)
+        *error_r = xasprintf("'%s' is not a host name%s%s", v, why ? ": " : "", why ? why : "");
+    free(why);
+    free(norm);
+    return ok;
 }
 
 static bool settings_valid_dns_servers(const char *v, char **error_r)
@@ -256,6 +277,26 @@ static const struct config_option settings_table[] = {
      1024, 0x7fffffffLL, NULL, "largest bounce or complaint accepted, in octets"},
     {"feedback.classify_rules", CONFIG_STRING, NULL, 0, 0, NULL,
      "operator bounce classification rules file (see 'rebound dsn --help'); unset: built-in"},
+    {"verify.record_name", CONFIG_STRING, VERIFY_DEFAULT_RECORD, 0, 0, settings_valid_record,
+     "label of the TXT record holding a domain's verification token (<label>.<domain>)"},
+    {"verify.fail_after_hours", CONFIG_INT, SETTINGS_XSTR(VERIFY_DEFAULT_FAIL_AFTER_HOURS), 1,
+     24LL * 365, NULL, "hours without a successful check before a verification is FAILED"},
+    {"verify.interval_seconds", CONFIG_INT, SETTINGS_XSTR(VERIFY_DEFAULT_INTERVAL_S), 1, 86400,
+     NULL, "seconds between scheduled checks of one identity or MAIL FROM domain"},
+    {"verify.link_expiry_hours", CONFIG_INT, SETTINGS_XSTR(VERIFY_LINK_EXPIRY_HOURS), 1, 24LL * 30,
+     NULL, "hours an email address identity's one-time verification link stays valid"},
+    {"verify.link_base_url", CONFIG_STRING, "http://127.0.0.1:8780", 0, 0, NULL,
+     "base URL of the HTTP API, used in verification links (<base>/v2/rebound/verify/TOKEN)"},
+    {"api.listen", CONFIG_STRING, "127.0.0.1:8780", 0, 0, NULL,
+     "the HTTP API's listening address: numeric IPv4 address:port"},
+    {"api.region", CONFIG_STRING, "us-east-1", 0, 0, NULL,
+     "the AWS region name the API accepts in SigV4 credentials (and SMTP passwords use)"},
+    {"mail_from.feedback_host", CONFIG_STRING, NULL, 0, 0, settings_valid_host,
+     "rebound's feedback MX host: the one MX a custom MAIL FROM domain must point at"},
+    {"mail_from.spf_include", CONFIG_STRING, NULL, 0, 0, settings_valid_host,
+     "domain tenants include in their MAIL FROM SPF record; unset: list the sending IPs"},
+    {"mail_from.sending_ips", CONFIG_LIST, NULL, 0, 0, NULL,
+     "rebound's sending IPs: the MAIL FROM SPF record must give pass for every one"},
     {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
      "TESTING ONLY: pretend the time is this many seconds since the epoch"},
 };

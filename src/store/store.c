@@ -6,12 +6,14 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_sqlite.h"
+#include "str.h"
 #include "xalloc.h"
 
 #define STORE_URL_SQLITE "sqlite:"
@@ -339,7 +341,106 @@ void store_identity_clear(struct store_identity *i)
 {
     free(i->name);
     free(i->account);
+    free(i->token);
+    free(i->last_reason);
+    free(i->mail_from.domain);
+    free(i->mail_from.last_reason);
     memset(i, 0, sizeof(*i));
+}
+
+void store_access_key_clear(struct store_access_key *k)
+{
+    free(k->id);
+    free(k->account);
+    if (k->secret != NULL)
+        OPENSSL_cleanse(k->secret, strlen(k->secret));
+    free(k->secret);
+    memset(k, 0, sizeof(*k));
+}
+
+const char *store_mx_failure_name(enum store_mx_failure behavior)
+{
+    return behavior == STORE_MX_REJECT_MESSAGE ? "REJECT_MESSAGE" : "USE_DEFAULT_VALUE";
+}
+
+bool store_mx_failure_parse(const char *name, enum store_mx_failure *behavior_r)
+{
+    if (strcmp(name, "USE_DEFAULT_VALUE") == 0)
+        *behavior_r = STORE_MX_USE_DEFAULT_VALUE;
+    else if (strcmp(name, "REJECT_MESSAGE") == 0)
+        *behavior_r = STORE_MX_REJECT_MESSAGE;
+    else
+        return false;
+    return true;
+}
+
+enum store_status store_identity_set_token(struct store *st, const char *name, const char *token,
+                                           int64_t expires_ms, char **error_r)
+{
+    char *key = store_identity_key(name);
+    if (key == NULL)
+        return store_identity_not_found(name, error_r);
+    enum store_status s = st->ops->identity_set_token(st, key, token, expires_ms, error_r);
+    free(key);
+    return s;
+}
+
+enum store_status store_identity_by_token(struct store *st, const char *token,
+                                          struct store_identity *identity_r, char **error_r)
+{
+    return st->ops->identity_by_token(st, token, identity_r, error_r);
+}
+
+enum store_status store_verification_record(struct store *st, const char *name,
+                                            const struct store_check_record *rec, char **error_r)
+{
+    char *key = store_identity_key(name);
+    if (key == NULL)
+        return store_identity_not_found(name, error_r);
+    enum store_status s = st->ops->verification_record(st, key, rec, error_r);
+    free(key);
+    return s;
+}
+
+enum store_status store_mail_from_set(struct store *st, const char *name, const char *domain,
+                                      enum store_mx_failure behavior, int64_t now_ms,
+                                      char **error_r)
+{
+    char *key = store_identity_key(name);
+    if (key == NULL)
+        return store_identity_not_found(name, error_r);
+    char *dom = NULL;
+    if (domain != NULL && domain[0] != '\0')
+        dom = str_lower(xstrdup(domain));
+    enum store_status s = st->ops->mail_from_set(st, key, dom, behavior, now_ms, error_r);
+    free(dom);
+    free(key);
+    return s;
+}
+
+enum store_status store_identity_event_list(struct store *st, const char *name,
+                                            struct store_event_list *list_r, char **error_r)
+{
+    char *key = store_identity_key(name);
+    if (key == NULL) {
+        memset(list_r, 0, sizeof(*list_r));
+        return store_identity_not_found(name, error_r);
+    }
+    enum store_status s = st->ops->identity_event_list(st, key, list_r, error_r);
+    free(key);
+    return s;
+}
+
+enum store_status store_access_key_create(struct store *st, const char *account, const char *id,
+                                          const char *secret, int64_t now_ms, char **error_r)
+{
+    return st->ops->access_key_create(st, account, id, secret, now_ms, error_r);
+}
+
+enum store_status store_access_key_get(struct store *st, const char *id,
+                                       struct store_access_key *key_r, char **error_r)
+{
+    return st->ops->access_key_get(st, id, key_r, error_r);
 }
 
 void store_identity_list_free(struct store_identity_list *list)

@@ -76,6 +76,23 @@ struct store_credential {
     char *password_hash; /* "pbkdf2-sha256$ITER$SALT$HASH" (store_password.h) */
 };
 
+/* SES v2 BehaviorOnMxFailure. */
+enum store_mx_failure { STORE_MX_USE_DEFAULT_VALUE, STORE_MX_REJECT_MESSAGE };
+/* "USE_DEFAULT_VALUE" / "REJECT_MESSAGE"; static. */
+const char *store_mx_failure_name(enum store_mx_failure behavior);
+bool store_mx_failure_parse(const char *name, enum store_mx_failure *behavior_r);
+
+/* A custom MAIL FROM domain of a domain identity and its own verification state. */
+struct store_mail_from {
+    char *domain; /* NULL: none set (the other members are then zero) */
+    enum store_mx_failure behavior;
+    enum identity_status status;
+    int64_t set_ms;          /* when this domain was set: the FAILED deadline counts from here */
+    int64_t last_check_ms;   /* 0 = never checked */
+    int64_t last_success_ms; /* 0 = never verified */
+    char *last_reason;       /* why the last check did not succeed, or NULL */
+};
+
 struct store_identity {
     int64_t id;
     char *name; /* normalized (identity_normalize) */
@@ -86,7 +103,42 @@ struct store_identity {
     bool forced; /* status set by an operator, not by a DNS check */
     int64_t created_ms;
     int64_t updated_ms;
+    /* Verification (issue #6): a domain's DNS TXT token, or an address's one-time link token
+     * (NULL once consumed or never issued); the link's expiry (0 for domains). */
+    char *token;
+    int64_t token_expires_ms;
+    int64_t last_check_ms;   /* 0 = never checked */
+    int64_t last_success_ms; /* 0 = never verified by a check */
+    char *last_reason;       /* why the last check did not succeed, or NULL */
+    struct store_mail_from mail_from;
 };
+
+/* Which verification a check result is about. */
+enum store_check_target { STORE_CHECK_IDENTITY, STORE_CHECK_MAIL_FROM };
+
+/* The outcome of one verification check, recorded by store_verification_record(). */
+struct store_check_record {
+    enum store_check_target target;
+    enum identity_status status; /* the new status */
+    bool succeeded;              /* the check itself passed: last_success_ms = check_ms */
+    int64_t check_ms;
+    const char *reason; /* why it did not pass, or NULL */
+    /* When not NULL, an event stored in the same transaction (a status transition). */
+    const char *event_type;
+    const char *event_json;
+};
+
+/* An API access key (SigV4). The secret is stored as issued: SigV4 verification needs the
+ * secret itself (HMAC), not a hash of it, exactly as AWS keeps it. */
+struct store_access_key {
+    char *id;
+    int64_t account_id;
+    char *account;
+    enum store_account_status account_status;
+    char *secret;
+    int64_t created_ms;
+};
+void store_access_key_clear(struct store_access_key *k);
 
 struct store_identity_list {
     struct store_identity *items;
@@ -246,6 +298,21 @@ struct store_ops {
                                     struct store_event_list *list_r, char **error_r);
     enum store_status (*message_find)(struct store *st, int64_t account_id, const char *ref,
                                       char id_r[STORE_MESSAGE_ID_SIZE], char **error_r);
+    enum store_status (*identity_set_token)(struct store *st, const char *name, const char *token,
+                                            int64_t expires_ms, char **error_r);
+    enum store_status (*identity_by_token)(struct store *st, const char *token,
+                                           struct store_identity *identity_r, char **error_r);
+    enum store_status (*verification_record)(struct store *st, const char *name,
+                                             const struct store_check_record *rec, char **error_r);
+    enum store_status (*mail_from_set)(struct store *st, const char *name, const char *domain,
+                                       enum store_mx_failure behavior, int64_t now_ms,
+                                       char **error_r);
+    enum store_status (*identity_event_list)(struct store *st, const char *name,
+                                             struct store_event_list *list_r, char **error_r);
+    enum store_status (*access_key_create)(struct store *st, const char *account, const char *id,
+                                           const char *secret, int64_t now_ms, char **error_r);
+    enum store_status (*access_key_get)(struct store *st, const char *id,
+                                        struct store_access_key *key_r, char **error_r);
 };
 
 /* Every backend's connection struct starts with this. */
@@ -323,5 +390,38 @@ enum store_status store_message_find(struct store *st, int64_t account_id, const
 /* Events of one message, oldest first. */
 enum store_status store_event_list(struct store *st, const char *message_id,
                                    struct store_event_list *list_r, char **error_r);
+
+/* Sets (or with token NULL clears) an identity's verification token and its expiry. A token
+ * already used by another identity is STORE_EXISTS. */
+enum store_status store_identity_set_token(struct store *st, const char *name, const char *token,
+                                           int64_t expires_ms, char **error_r);
+/* The identity holding this token (exact match); STORE_NOT_FOUND if none. */
+enum store_status store_identity_by_token(struct store *st, const char *token,
+                                          struct store_identity *identity_r, char **error_r);
+/* Records one check of an identity (or of its MAIL FROM domain) and, if rec->event_type is set,
+ * its event (with the identity's name and account), in one transaction. A check of the identity
+ * itself replaces an operator's forced status (forced becomes false). A MAIL FROM record for
+ * an identity without a MAIL FROM domain is STORE_NOT_FOUND. */
+enum store_status store_verification_record(struct store *st, const char *name,
+                                            const struct store_check_record *rec, char **error_r);
+/*
+ * Sets the custom MAIL FROM domain of domain identity `name` (domain NULL or "": removes it).
+ * The caller has checked the syntax rules (mailfrom_validate); the store enforces the rules
+ * that need the data, each refusal naming its rule: the identity must be a domain identity
+ * (STORE_REFUSED), and the domain must not be another account's identity or another identity's
+ * MAIL FROM domain (STORE_EXISTS). Setting the same domain again changes only the behavior;
+ * a new domain starts PENDING with set_ms = now_ms.
+ */
+enum store_status store_mail_from_set(struct store *st, const char *name, const char *domain,
+                                      enum store_mx_failure behavior, int64_t now_ms,
+                                      char **error_r);
+/* Events about one identity (verification transitions), oldest first. */
+enum store_status store_identity_event_list(struct store *st, const char *name,
+                                            struct store_event_list *list_r, char **error_r);
+/* Records an access key for an account; STORE_NOT_FOUND for an unknown account. */
+enum store_status store_access_key_create(struct store *st, const char *account, const char *id,
+                                          const char *secret, int64_t now_ms, char **error_r);
+enum store_status store_access_key_get(struct store *st, const char *id,
+                                       struct store_access_key *key_r, char **error_r);
 
 #endif

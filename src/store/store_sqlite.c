@@ -22,7 +22,10 @@
 
 #define SQ_IDENTITY_COLUMNS                                                                        \
     "SELECT i.id, i.name, i.kind, i.account_id, a.name, i.status, i.forced, i.created_ms, "        \
-    "i.updated_ms FROM identities i JOIN accounts a ON a.id = i.account_id "
+    "i.updated_ms, i.token, i.token_expires_ms, i.last_check_ms, i.last_success_ms, "              \
+    "i.last_reason, m.domain, m.behavior, m.status, m.set_ms, m.last_check_ms, "                   \
+    "m.last_success_ms, m.last_reason FROM identities i JOIN accounts a ON a.id = i.account_id "   \
+    "LEFT JOIN mail_from m ON m.identity_id = i.id "
 #define SQ_ACCOUNT_COLUMNS                                                                         \
     "SELECT a.id, a.name, a.status, a.created_ms, (SELECT c.username FROM credentials c "          \
     "WHERE c.account_id = a.id ORDER BY c.created_ms, c.username LIMIT 1) FROM accounts a "
@@ -79,6 +82,33 @@ static const char *const store_sqlite_sql[SQ_N_STMTS] = {
                               "ORDER BY id LIMIT 1",
     [SQ_EVENT_LIST] = "SELECT id, type, message_id, payload, time_ms FROM events WHERE "
                       "message_id = ?1 ORDER BY id",
+    [SQ_IDENTITY_SET_TOKEN] = "UPDATE identities SET token = ?2, token_expires_ms = ?3 "
+                              "WHERE name = ?1",
+    [SQ_IDENTITY_BY_TOKEN] = SQ_IDENTITY_COLUMNS "WHERE i.token = ?1",
+    [SQ_IDENTITY_CHECK] = "UPDATE identities SET status = ?2, forced = 0, last_check_ms = ?3, "
+                          "last_success_ms = CASE WHEN ?4 THEN ?3 ELSE last_success_ms END, "
+                          "last_reason = ?5, updated_ms = ?3 WHERE name = ?1",
+    [SQ_MAIL_FROM_CHECK] = "UPDATE mail_from SET status = ?2, last_check_ms = ?3, "
+                           "last_success_ms = CASE WHEN ?4 THEN ?3 ELSE last_success_ms END, "
+                           "last_reason = ?5 WHERE identity_id = "
+                           "(SELECT id FROM identities WHERE name = ?1)",
+    [SQ_IDENTITY_EVENT_INSERT] = "INSERT INTO events (type, account_id, identity, payload, "
+                                 "time_ms) SELECT ?2, account_id, name, ?3, ?4 FROM identities "
+                                 "WHERE name = ?1",
+    [SQ_IDENTITY_EVENTS] = "SELECT id, type, message_id, payload, time_ms FROM events WHERE "
+                           "identity = ?1 ORDER BY id",
+    [SQ_MAIL_FROM_OWNER] = "SELECT i.name, a.name FROM mail_from m JOIN identities i ON i.id = "
+                           "m.identity_id JOIN accounts a ON a.id = i.account_id "
+                           "WHERE m.domain = ?1",
+    [SQ_MAIL_FROM_DELETE] = "DELETE FROM mail_from WHERE identity_id = ?1",
+    [SQ_MAIL_FROM_INSERT] = "INSERT INTO mail_from (identity_id, domain, behavior, set_ms) "
+                            "VALUES (?1, ?2, ?3, ?4)",
+    [SQ_MAIL_FROM_BEHAVIOR] = "UPDATE mail_from SET behavior = ?2 WHERE identity_id = ?1",
+    [SQ_ACCESS_KEY_INSERT] = "INSERT INTO access_keys (id, account_id, secret, created_ms) "
+                             "VALUES (?1, ?2, ?3, ?4)",
+    [SQ_ACCESS_KEY_GET] = "SELECT k.id, k.account_id, a.name, a.status, k.secret, k.created_ms "
+                          "FROM access_keys k JOIN accounts a ON a.id = k.account_id "
+                          "WHERE k.id = ?1",
 };
 
 static const struct store_ops store_sqlite_ops;
@@ -268,4 +298,11 @@ static const struct store_ops store_sqlite_ops = {
     .message_get = store_sqlite_message_get,
     .event_list = store_sqlite_event_list,
     .message_find = store_sqlite_message_find,
+    .identity_set_token = store_sqlite_identity_set_token,
+    .identity_by_token = store_sqlite_identity_by_token,
+    .verification_record = store_sqlite_verification_record,
+    .mail_from_set = store_sqlite_mail_from_set,
+    .identity_event_list = store_sqlite_identity_event_list,
+    .access_key_create = store_sqlite_access_key_create,
+    .access_key_get = store_sqlite_access_key_get,
 };

@@ -69,8 +69,34 @@ enum store_status store_sqlite_identity_add(struct store *stor, const char *name
     return status;
 }
 
-static void store_sqlite_identity_row(sqlite3_stmt *st, struct store_identity *i)
+static enum identity_status store_sqlite_status_column(sqlite3_stmt *st, int col)
 {
+    enum identity_status status = IDENTITY_PENDING;
+    const unsigned char *text = sqlite3_column_text(st, col);
+    if (text != NULL)
+        (void)identity_status_parse((const char *)text, &status);
+    return status;
+}
+
+/* Columns 14..20: the LEFT JOINed mail_from row (all NULL when none is set). */
+static void store_sqlite_mail_from_row(sqlite3_stmt *st, struct store_mail_from *m)
+{
+    m->domain = store_sqlite_column_dup(st, 14);
+    if (m->domain == NULL)
+        return;
+    const unsigned char *behavior = sqlite3_column_text(st, 15);
+    if (behavior == NULL || !store_mx_failure_parse((const char *)behavior, &m->behavior))
+        m->behavior = STORE_MX_USE_DEFAULT_VALUE;
+    m->status = store_sqlite_status_column(st, 16);
+    m->set_ms = sqlite3_column_int64(st, 17);
+    m->last_check_ms = sqlite3_column_int64(st, 18);
+    m->last_success_ms = sqlite3_column_int64(st, 19);
+    m->last_reason = store_sqlite_column_dup(st, 20);
+}
+
+void store_sqlite_identity_row(sqlite3_stmt *st, struct store_identity *i)
+{
+    memset(i, 0, sizeof(*i));
     i->id = sqlite3_column_int64(st, 0);
     i->name = store_sqlite_column_dup(st, 1);
     const unsigned char *kind = sqlite3_column_text(st, 2);
@@ -84,6 +110,12 @@ static void store_sqlite_identity_row(sqlite3_stmt *st, struct store_identity *i
     i->forced = sqlite3_column_int(st, 6) != 0;
     i->created_ms = sqlite3_column_int64(st, 7);
     i->updated_ms = sqlite3_column_int64(st, 8);
+    i->token = store_sqlite_column_dup(st, 9);
+    i->token_expires_ms = sqlite3_column_int64(st, 10);
+    i->last_check_ms = sqlite3_column_int64(st, 11);
+    i->last_success_ms = sqlite3_column_int64(st, 12);
+    i->last_reason = store_sqlite_column_dup(st, 13);
+    store_sqlite_mail_from_row(st, &i->mail_from);
 }
 
 enum store_status store_sqlite_identity_get(struct store *stor, const char *name,

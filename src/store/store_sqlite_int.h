@@ -42,6 +42,18 @@ enum store_sqlite_stmt_id {
     SQ_SUPPRESSION_UPSERT,
     SQ_MESSAGE_FIND_ID,
     SQ_MESSAGE_FIND_ENVID,
+    SQ_IDENTITY_SET_TOKEN,
+    SQ_IDENTITY_BY_TOKEN,
+    SQ_IDENTITY_CHECK,
+    SQ_MAIL_FROM_CHECK,
+    SQ_IDENTITY_EVENT_INSERT,
+    SQ_IDENTITY_EVENTS,
+    SQ_MAIL_FROM_OWNER,
+    SQ_MAIL_FROM_DELETE,
+    SQ_MAIL_FROM_INSERT,
+    SQ_MAIL_FROM_BEHAVIOR,
+    SQ_ACCESS_KEY_INSERT,
+    SQ_ACCESS_KEY_GET,
     SQ_N_STMTS
 };
 
@@ -111,5 +123,26 @@ enum store_status store_sqlite_message_find(struct store *st, int64_t account_id
                                             char id_r[STORE_MESSAGE_ID_SIZE], char **error_r);
 enum store_status store_sqlite_event_list(struct store *st, const char *message_id,
                                           struct store_event_list *list_r, char **error_r);
+/* Fills an identity from a row of SQ_IDENTITY_COLUMNS (store_sqlite_identity.c). */
+void store_sqlite_identity_row(sqlite3_stmt *st, struct store_identity *i);
+/* Verification, MAIL FROM and access keys (store_sqlite_verify.c). */
+enum store_status store_sqlite_identity_set_token(struct store *st, const char *name,
+                                                  const char *token, int64_t expires_ms,
+                                                  char **error_r);
+enum store_status store_sqlite_identity_by_token(struct store *st, const char *token,
+                                                 struct store_identity *identity_r, char **error_r);
+enum store_status store_sqlite_verification_record(struct store *st, const char *name,
+                                                   const struct store_check_record *rec,
+                                                   char **error_r);
+enum store_status store_sqlite_mail_from_set(struct store *st, const char *name, const char *domain,
+                                             enum store_mx_failure behavior, int64_t now_ms,
+                                             char **error_r);
+enum store_status store_sqlite_identity_event_list(struct store *st, const char *name,
+                                                   struct store_event_list *list_r, char **error_r);
+enum store_status store_sqlite_access_key_create(struct store *st, const char *account,
+                                                 const char *id, const char *secret, int64_t now_ms,
+                                                 char **error_r);
+enum store_status store_sqlite_access_key_get(struct store *st, const char *id,
+                                              struct store_access_key *key_r, char **error_r);
 
 #endif

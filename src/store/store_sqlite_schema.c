@@ -84,6 +84,32 @@ static const char *const store_sqlite_migrations[] = {
     " PRIMARY KEY (account_id, address));"
     /* The feedback MX links a report to its message by the client's ENVID. */
     "CREATE INDEX messages_envid ON messages (account_id, dsn_envid);",
+    /* 3: identity verification (issue #6): the DNS or link token and the time of each check;
+     * custom MAIL FROM domains; events about an identity; API access keys. */
+    "ALTER TABLE identities ADD COLUMN token TEXT;"
+    "ALTER TABLE identities ADD COLUMN token_expires_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE identities ADD COLUMN last_check_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE identities ADD COLUMN last_success_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE identities ADD COLUMN last_reason TEXT;"
+    "CREATE UNIQUE INDEX identities_token ON identities (token);"
+    "CREATE TABLE mail_from ("
+    " identity_id INTEGER PRIMARY KEY REFERENCES identities (id) ON DELETE CASCADE,"
+    " domain TEXT NOT NULL UNIQUE,"
+    " behavior TEXT NOT NULL CHECK (behavior IN ('USE_DEFAULT_VALUE', 'REJECT_MESSAGE')),"
+    " status TEXT NOT NULL DEFAULT 'PENDING'"
+    "  CHECK (status IN ('PENDING', 'SUCCESS', 'FAILED', 'TEMPORARY_FAILURE')),"
+    " set_ms INTEGER NOT NULL,"
+    " last_check_ms INTEGER NOT NULL DEFAULT 0,"
+    " last_success_ms INTEGER NOT NULL DEFAULT 0,"
+    " last_reason TEXT);"
+    "ALTER TABLE events ADD COLUMN identity TEXT;"
+    "CREATE INDEX events_identity ON events (identity);"
+    "CREATE TABLE access_keys ("
+    " id TEXT PRIMARY KEY,"
+    " account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+    " secret TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE INDEX access_keys_account ON access_keys (account_id);",
 };
 
 #define STORE_SQLITE_N_MIGRATIONS                                                                  \
