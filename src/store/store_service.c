@@ -25,7 +25,13 @@
 #include "store_pending.h"
 #include "xalloc.h"
 
-enum store_req_kind { STORE_REQ_COMMIT, STORE_REQ_AUTH, STORE_REQ_IDENTITIES };
+enum store_req_kind {
+    STORE_REQ_COMMIT,
+    STORE_REQ_AUTH,
+    STORE_REQ_IDENTITIES,
+    STORE_REQ_CLAIM,  /* writer thread, alone in its transaction */
+    STORE_REQ_RECORD, /* writer thread, alone in its transaction */
+};
 
 struct store_req {
     store_request_id id;
@@ -35,11 +41,15 @@ struct store_req {
     struct store_message *msg; /* COMMIT */
     char *username, *password; /* AUTH */
     int64_t account_id;        /* IDENTITIES */
+    int64_t now_ms, lease_ms;  /* CLAIM */
+    size_t max_rcpts;          /* CLAIM */
+    struct store_record *rec;  /* RECORD */
     /* output */
     enum store_status status;
     char *error;
     struct store_credential cred;    /* AUTH */
     struct store_identity_list list; /* IDENTITIES */
+    struct store_claim claim;        /* CLAIM */
 };
 
 struct store_queue {
@@ -107,6 +117,8 @@ static void store_req_free(struct store_req *r)
     free(r->error);
     store_credential_clear(&r->cred);
     store_identity_list_free(&r->list);
+    store_claim_clear(&r->claim);
+    store_record_free(r->rec);
     free(r);
 }
 
@@ -176,6 +188,19 @@ static void store_service_linger(struct store_service *svc, size_t want)
     }
 }
 
+/* A queue request (claim or record): its own transaction, answered at once. */
+static void store_service_write_queue(struct store_service *svc, struct store_req *r)
+{
+    if (r->kind == STORE_REQ_CLAIM)
+        r->status = store_queue_claim(svc->writer_store, r->now_ms, r->lease_ms, r->max_rcpts,
+                                      &r->claim, &r->error);
+    else
+        r->status = store_queue_record(svc->writer_store, r->rec, &r->error);
+    struct store_queue done = {0};
+    store_queue_push(&done, r);
+    store_service_reply(svc, &done);
+}
+
 static void *store_service_writer(void *arg)
 {
     struct store_service *svc = arg;
@@ -191,10 +216,18 @@ static void *store_service_writer(void *arg)
         if (svc->writes.n < previous && previous <= svc->max_batch)
             store_service_linger(svc, previous);
         size_t n = 0;
-        while (n < svc->max_batch && svc->writes.head != NULL)
+        struct store_req *queue_req = NULL;
+        if (svc->writes.head != NULL && svc->writes.head->kind != STORE_REQ_COMMIT)
+            queue_req = store_queue_pop(&svc->writes);
+        while (queue_req == NULL && n < svc->max_batch && svc->writes.head != NULL &&
+               svc->writes.head->kind == STORE_REQ_COMMIT)
             batch[n++] = store_queue_pop(&svc->writes);
         pthread_mutex_unlock(&svc->lock);
-        if (n == 0) /* stopping, and every queued commit is written */
+        if (queue_req != NULL) {
+            store_service_write_queue(svc, queue_req);
+            continue;
+        }
+        if (n == 0) /* stopping, and every queued write is done */
             break;
         store_service_write_batch(svc, batch, n);
         previous = n;
@@ -257,6 +290,10 @@ static void store_service_deliver(struct store_service *svc, struct store_req *r
         struct store_auth_result res = {r->status, r->cred.account_id, r->cred.account,
                                         r->cred.account_status, r->error};
         ((store_auth_cb *)e.cb)(r->id, &res, e.arg);
+    } else if (r->kind == STORE_REQ_CLAIM) {
+        ((store_claim_cb *)e.cb)(r->id, r->status, &r->claim, r->error, e.arg);
+    } else if (r->kind == STORE_REQ_RECORD) {
+        ((store_commit_cb *)e.cb)(r->id, r->status, r->error, e.arg);
     } else {
         ((store_identities_cb *)e.cb)(r->id, r->status, &r->list, r->error, e.arg);
     }
@@ -287,7 +324,7 @@ static store_request_id store_service_submit(struct store_service *svc, struct s
     struct store_pending_entry e = {r->id, kind, cb, arg};
     store_pending_put(&svc->pending, &e);
     pthread_mutex_lock(&svc->lock);
-    if (kind == STORE_REQ_COMMIT) {
+    if (kind == STORE_REQ_COMMIT || kind == STORE_REQ_CLAIM || kind == STORE_REQ_RECORD) {
         store_queue_push(&svc->writes, r);
         pthread_cond_signal(&svc->write_cond);
     } else {
@@ -322,6 +359,24 @@ store_request_id store_service_identities(struct store_service *svc, int64_t acc
     struct store_req *r = xcalloc(1, sizeof(*r));
     r->account_id = account_id;
     return store_service_submit(svc, r, STORE_REQ_IDENTITIES, (void (*)(void))cb, arg);
+}
+
+store_request_id store_service_claim(struct store_service *svc, int64_t now_ms, int64_t lease_ms,
+                                     size_t max_rcpts, store_claim_cb *cb, void *arg)
+{
+    struct store_req *r = xcalloc(1, sizeof(*r));
+    r->now_ms = now_ms;
+    r->lease_ms = lease_ms;
+    r->max_rcpts = max_rcpts;
+    return store_service_submit(svc, r, STORE_REQ_CLAIM, (void (*)(void))cb, arg);
+}
+
+store_request_id store_service_record(struct store_service *svc, struct store_record *rec,
+                                      store_commit_cb *cb, void *arg)
+{
+    struct store_req *r = xcalloc(1, sizeof(*r));
+    r->rec = rec;
+    return store_service_submit(svc, r, STORE_REQ_RECORD, (void (*)(void))cb, arg);
 }
 
 bool store_service_cancel(struct store_service *svc, store_request_id id)

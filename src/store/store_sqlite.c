@@ -68,7 +68,7 @@ static const char *const store_sqlite_sql[SQ_N_STMTS] = {
     [SQ_MESSAGE_GET] = "SELECT account_id, identity, envelope_from, return_path, arrival_ms, "
                        "dsn_ret, dsn_envid, body FROM messages WHERE id = ?1",
     [SQ_RCPT_LIST] = "SELECT address, notify, orcpt, state, attempts, next_attempt_ms, "
-                     "last_reply FROM recipients WHERE message_id = ?1 ORDER BY id",
+                     "last_reply, id FROM recipients WHERE message_id = ?1 ORDER BY id",
     [SQ_EVENT_LIST] = "SELECT id, type, message_id, payload, time_ms FROM events WHERE "
                       "message_id = ?1 ORDER BY id",
 };
@@ -254,4 +254,8 @@ static const struct store_ops store_sqlite_ops = {
     .message_commit = store_sqlite_message_commit,
     .message_get = store_sqlite_message_get,
     .event_list = store_sqlite_event_list,
+    .queue_claim = store_sqlite_queue_claim,
+    .queue_record = store_sqlite_queue_record,
+    .attempt_list = store_sqlite_attempt_list,
+    .message_list = store_sqlite_message_list,
 };

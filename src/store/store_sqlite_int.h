@@ -71,6 +71,13 @@ char *store_sqlite_column_dup(sqlite3_stmt *st, int col);
 enum store_status store_sqlite_account_id(struct store_sqlite *s, const char *name, int64_t *id_r,
                                           char **error_r);
 
+/* Inserts one message, its recipients and optional event inside a savepoint
+ * (store_sqlite_message.c); the caller holds the transaction. */
+enum store_status store_sqlite_commit_one(struct store_sqlite *s, const struct store_message *m,
+                                          char **error_r);
+/* Fills m's envelope and body from a SQ_MESSAGE_GET row. */
+void store_sqlite_message_row(sqlite3_stmt *st, struct store_message *m);
+
 /* Applies the migrations (store_sqlite_schema.c). */
 enum store_status store_sqlite_migrate(struct store_sqlite *s, char **error_r);
 
@@ -102,5 +109,15 @@ enum store_status store_sqlite_message_get(struct store *st, const char *id,
                                            struct store_message **msg_r, char **error_r);
 enum store_status store_sqlite_event_list(struct store *st, const char *message_id,
                                           struct store_event_list *list_r, char **error_r);
+enum store_status store_sqlite_queue_claim(struct store *st, int64_t now_ms, int64_t lease_ms,
+                                           size_t max_rcpts, struct store_claim *claim_r,
+                                           char **error_r);
+enum store_status store_sqlite_queue_record(struct store *st, const struct store_record *rec,
+                                            char **error_r);
+enum store_status store_sqlite_attempt_list(struct store *st, const char *message_id,
+                                            struct store_attempt_list *list_r, char **error_r);
+enum store_status store_sqlite_message_list(struct store *st, size_t limit,
+                                            struct store_message_summary_list *list_r,
+                                            char **error_r);
 
 #endif
