@@ -32,6 +32,8 @@ int cli_dns(int argc, char **argv);
 int cli_deliver_once(int argc, char **argv);
 int cli_dsn(int argc, char **argv);
 int cli_smtp_sink(int argc, char **argv);
+int cli_queue(int argc, char **argv);
+int cli_message(int argc, char **argv);
 
 /* Prints "rebound: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

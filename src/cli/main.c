@@ -20,6 +20,8 @@ static const struct cli_command cli_commands[] = {
     {"deliver-once", cli_deliver_once, "route and deliver one message now; print each outcome"},
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
+    {"queue", cli_queue, "run the delivery queue (run [--watch]) or inject a message into it"},
+    {"message", cli_message, "list messages or show one message's life (attempts, events)"},
 };
 
 static void cli_usage(FILE *out)

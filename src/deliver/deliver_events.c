@@ -83,10 +83,9 @@ static json_t *deliver_event_detail(const struct deliver_event_input *in)
                       in->reporting_mta);
     } else if (in->kind == DELIVER_EVENT_DELAY) {
         o = json_pack("{s:o, s:s, s:o, s:[{s:s, s:s, s:s}], s:s}", "timestamp",
-                      deliver_event_stamp(in->now_ms), "delayType",
-                      "TransientCommunicationFailure", "expirationTime",
-                      deliver_event_stamp(in->expiration_ms), "delayedRecipients", "emailAddress",
-                      in->recipient, "status", in->status, "diagnosticCode", diag,
+                      deliver_event_stamp(in->now_ms), "delayType", "TransientCommunicationFailure",
+                      "expirationTime", deliver_event_stamp(in->expiration_ms), "delayedRecipients",
+                      "emailAddress", in->recipient, "status", in->status, "diagnosticCode", diag,
                       "reportingMTA", in->reporting_mta);
     } else {
         const char *type, *subtype;
@@ -95,9 +94,8 @@ static json_t *deliver_event_detail(const struct deliver_event_input *in)
         char *mta = xasprintf("dns; %s", in->reporting_mta);
         o = json_pack("{s:s, s:s, s:[{s:s, s:s, s:s, s:s}], s:o, s:s, s:s}", "bounceType", type,
                       "bounceSubType", subtype, "bouncedRecipients", "emailAddress", in->recipient,
-                      "action", "failed", "status", in->status, "diagnosticCode", diag,
-                      "timestamp", deliver_event_stamp(in->now_ms), "feedbackId", feedback,
-                      "reportingMTA", mta);
+                      "action", "failed", "status", in->status, "diagnosticCode", diag, "timestamp",
+                      deliver_event_stamp(in->now_ms), "feedbackId", feedback, "reportingMTA", mta);
         free(feedback);
         free(mta);
     }

@@ -37,9 +37,9 @@ struct deliver_event_input {
     const char *status;   /* enhanced code */
     const char *response; /* the SMTP reply or reason */
     const char *reporting_mta;
-    const char *remote_ip;      /* or NULL */
-    int64_t expiration_ms;      /* DeliveryDelay */
-    bool expired;               /* Bounce: the lifetime ran out */
+    const char *remote_ip; /* or NULL */
+    int64_t expiration_ms; /* DeliveryDelay */
+    bool expired;          /* Bounce: the lifetime ran out */
 };
 
 /* The event's type name ("Delivery", "DeliveryDelay", "Bounce"); static. */

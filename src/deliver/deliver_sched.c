@@ -133,8 +133,8 @@ static void deliver_sched_dispatch(struct deliver_sched *s)
     }
 }
 
-static void deliver_sched_recorded(store_request_id id, enum store_status status,
-                                   const char *error, void *arg)
+static void deliver_sched_recorded(store_request_id id, enum store_status status, const char *error,
+                                   void *arg)
 {
     (void)id;
     struct deliver_sched_job *job = arg;
@@ -142,8 +142,8 @@ static void deliver_sched_recorded(store_request_id id, enum store_status status
     if (status != STORE_OK) {
         /* The lease runs out and the recipients are tried again: at least once. */
         s->stats.record_failures++;
-        LOG_WARN(job->m->msg->id, "record-failed status=%s error=\"%s\"",
-                 store_status_name(status), error ? error : "");
+        LOG_WARN(job->m->msg->id, "record-failed status=%s error=\"%s\"", store_status_name(status),
+                 error ? error : "");
     }
     deliver_sched_list_remove(s, job);
     deliver_sched_job_free(job);
@@ -229,8 +229,7 @@ static void deliver_sched_tick(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct deliver_sched *s = arg;
-    if (!s->started || s->claim_id != 0 ||
-        s->lists[DELIVER_SCHED_WAITING].n >= s->o.global_limit)
+    if (!s->started || s->claim_id != 0 || s->lists[DELIVER_SCHED_WAITING].n >= s->o.global_limit)
         return;
     size_t want = s->o.global_limit * 4;
     if (want > DELIVER_SCHED_MAX_CLAIM)

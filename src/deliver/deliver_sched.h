@@ -38,7 +38,7 @@
 
 struct event_base;
 
-#define DELIVER_SCHED_DEFAULT_LEASE_MS 1800000LL
+#define DELIVER_SCHED_DEFAULT_LEASE_MS 1800000
 #define DELIVER_SCHED_DEFAULT_POLL_MS  1000
 /* Most recipients one claim leases. */
 #define DELIVER_SCHED_MAX_CLAIM 1000
@@ -46,17 +46,17 @@ struct event_base;
 typedef void deliver_sched_idle_fn(void *arg);
 
 struct deliver_sched_options {
-    struct event_base *base;    /* borrowed */
-    struct store_service *svc;  /* borrowed */
-    struct deliver *deliver;    /* borrowed */
+    struct event_base *base;   /* borrowed */
+    struct store_service *svc; /* borrowed */
+    struct deliver *deliver;   /* borrowed */
     struct clock clock;
-    size_t global_limit;        /* jobs at once, >= 1 */
-    size_t domain_limit;        /* jobs at once per destination domain, >= 1 */
+    size_t global_limit; /* jobs at once, >= 1 */
+    size_t domain_limit; /* jobs at once per destination domain, >= 1 */
     struct deliver_backoff backoff;
-    int64_t lease_ms;           /* > 0 */
-    int poll_ms;                /* longest wait between claims when idle, > 0 */
-    const char *reporting_mta;  /* copied; this host's name for events and DSNs */
-    size_t max_rcpts_per_job;   /* 0 = DELIVER_MAX_RCPTS */
+    int64_t lease_ms;            /* > 0 */
+    int poll_ms;                 /* longest wait between claims when idle, > 0 */
+    const char *reporting_mta;   /* copied; this host's name for events and DSNs */
+    size_t max_rcpts_per_job;    /* 0 = DELIVER_MAX_RCPTS */
     deliver_sched_idle_fn *idle; /* or NULL */
     void *idle_arg;
 };

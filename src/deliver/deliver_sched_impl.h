@@ -15,7 +15,11 @@ struct deliver_sched_msg {
     unsigned refs;
 };
 
-enum deliver_sched_job_state { DELIVER_SCHED_WAITING, DELIVER_SCHED_RUNNING, DELIVER_SCHED_RECORDING };
+enum deliver_sched_job_state {
+    DELIVER_SCHED_WAITING,
+    DELIVER_SCHED_RUNNING,
+    DELIVER_SCHED_RECORDING
+};
 
 struct deliver_sched_job {
     struct deliver_sched *s;
@@ -24,8 +28,8 @@ struct deliver_sched_job {
     size_t *idx; /* positions in m->msg->rcpts */
     size_t n;
     enum deliver_sched_job_state state;
-    uint64_t deliver_id;         /* RUNNING */
-    store_request_id record_id;  /* RECORDING */
+    uint64_t deliver_id;        /* RUNNING */
+    store_request_id record_id; /* RECORDING */
     struct deliver_sched_job *prev, *next;
 };
 

@@ -32,8 +32,8 @@ static bool deliver_sched_wants_dsn(const struct store_message *msg,
 
 static void deliver_sched_event(struct deliver_sched *s, const struct deliver_sched_job *job,
                                 struct store_rcpt_outcome *out, enum deliver_event_kind kind,
-                                const struct deliver_outcome *o, const char *status,
-                                bool expired, int64_t now_ms)
+                                const struct deliver_outcome *o, const char *status, bool expired,
+                                int64_t now_ms)
 {
     const struct store_message *msg = job->m->msg;
     const char **dest = xcalloc(msg->n_rcpts + 1, sizeof(dest[0]));
@@ -158,9 +158,9 @@ struct store_record *deliver_sched_outcome(struct deliver_sched *s,
             s->stats.bounced++;
         if (v.state == STORE_RCPT_BOUNCED && deliver_sched_wants_dsn(msg, r))
             dsn[n_dsn++] = (struct dsn_write_rcpt){
-                r->address, r->orcpt, "failed",
-                v.expired ? DELIVER_SCHED_EXPIRED_STATUS : o->rcpts[i].enhanced, o->mx_host,
-                rec->items[rec->n - 1].reply};
+                r->address, r->orcpt,
+                "failed",   v.expired ? DELIVER_SCHED_EXPIRED_STATUS : o->rcpts[i].enhanced,
+                o->mx_host, rec->items[rec->n - 1].reply};
     }
     if (n_dsn > 0) {
         struct store_message *m = deliver_sched_dsn(s, msg, dsn, n_dsn, now_ms);

@@ -157,8 +157,7 @@ static size_t dsn_write_header_len(const char *msg, size_t len)
 static void dsn_write_original(const struct dsn_write_input *in, struct buf *out)
 {
     size_t len = in->full ? in->original_len : dsn_write_header_len(in->original, in->original_len);
-    buf_printf(out,
-               "--%s\r\nContent-Description: %s\r\nContent-Type: %s\r\n\r\n", in->boundary,
+    buf_printf(out, "--%s\r\nContent-Description: %s\r\nContent-Type: %s\r\n\r\n", in->boundary,
                in->full ? "Undelivered Message" : "Undelivered Message Headers",
                in->full ? "message/rfc822" : "text/rfc822-headers");
     buf_append(out, in->original, len);
