@@ -39,9 +39,14 @@ static json_t *deliver_event_stamp(int64_t ms)
 void deliver_event_bounce_type(const char *status, const char *response, bool expired,
                                const char **type_r, const char **subtype_r)
 {
+    /* A 5xx in the session is a hard (Permanent) bounce; giving up after the lifetime is a
+     * soft (Transient) one, as SES reports them. The subtype comes from the classification
+     * when it agrees on the type, else it is General. */
+    *type_r = expired ? "Transient" : "Permanent";
+    *subtype_r = "General";
     bool specific = false;
-    const char *reason = expired ? "expired" : classify_status_reason(status, &specific);
-    if (!expired && !specific && response != NULL) {
+    const char *reason = classify_status_reason(status, &specific);
+    if (!specific && response != NULL) {
         char *lower = xstrdup(response);
         for (char *p = lower; *p; p++)
             *p = (char)tolower((unsigned char)*p);
@@ -50,12 +55,12 @@ void deliver_event_bounce_type(const char *status, const char *response, bool ex
         if (by_text != NULL)
             reason = by_text;
     }
-    if (reason != NULL && classify_is_reason(reason)) {
-        classify_ses(reason, !expired, type_r, subtype_r);
+    if (reason == NULL || !classify_is_reason(reason))
         return;
-    }
-    *type_r = expired ? "Transient" : "Permanent";
-    *subtype_r = "General";
+    const char *type, *subtype;
+    classify_ses(reason, !expired, &type, &subtype);
+    if (strcmp(type, *type_r) == 0)
+        *subtype_r = subtype;
 }
 
 static json_t *deliver_event_mail(const struct deliver_event_input *in)
