@@ -22,9 +22,10 @@
 #include "xalloc.h"
 
 /* Largest message inject reads; recipients and copies one call may commit. */
-#define CLI_QUEUE_MAX_MESSAGE ((size_t)64 * 1024 * 1024)
-#define CLI_QUEUE_MAX_RCPTS   1000
-#define CLI_QUEUE_MAX_COPIES  100000
+#define CLI_QUEUE_MAX_MESSAGE   ((size_t)64 * 1024 * 1024)
+#define CLI_QUEUE_MAX_RCPTS     1000
+#define CLI_QUEUE_MAX_COPIES    100000
+#define CLI_QUEUE_QUIT_GRACE_US 500000
 
 static void cli_queue_usage(FILE *out)
 {
@@ -144,7 +145,8 @@ static int cli_queue_run_loop(struct config *cfg, bool watch)
     store_service_free(svc); /* writes what is queued */
     event_free(sigint);
     event_free(sigterm);
-    struct timeval grace = {5, 0}; /* QUITs of the connections deliver kept */
+    /* A moment for the QUITs of the connections deliver kept: a courtesy, bounded. */
+    struct timeval grace = {0, CLI_QUEUE_QUIT_GRACE_US};
     event_base_loopexit(run.base, &grace);
     event_base_dispatch(run.base);
     event_base_free(run.base);
