@@ -268,7 +268,7 @@ static int cli_queue_inject(const struct cli_queue_args *a)
                   CLI_QUEUE_MAX_MESSAGE);
         rc = CLI_EXIT_FAILED;
     } else {
-        struct store_message **msgs = xcalloc((size_t)count, sizeof(msgs[0]));
+        struct store_message **msgs = xcalloc((size_t)count, sizeof(struct store_message *));
         int64_t now = cli_store_now_ms(cfg);
         for (long i = 0; i < count && rc == CLI_EXIT_OK; i++) {
             msgs[i] = cli_queue_message(a, account.id, &body, now);

@@ -58,7 +58,7 @@ struct store_rcpt_outcome *store_record_add(struct store_record *rec)
 
 void store_record_add_message(struct store_record *rec, struct store_message *msg)
 {
-    rec->new_msgs = xreallocarray(rec->new_msgs, rec->n_new + 1, sizeof(rec->new_msgs[0]));
+    rec->new_msgs = xreallocarray(rec->new_msgs, rec->n_new + 1, sizeof(struct store_message *));
     rec->new_msgs[rec->n_new++] = msg;
 }
 

@@ -284,7 +284,7 @@ static void store_service_deliver(struct store_service *svc, struct store_req *r
         svc->stats.dropped++;
         return;
     }
-    if (r->kind == STORE_REQ_COMMIT) {
+    if (r->kind == STORE_REQ_COMMIT || r->kind == STORE_REQ_RECORD) {
         ((store_commit_cb *)e.cb)(r->id, r->status, r->error, e.arg);
     } else if (r->kind == STORE_REQ_AUTH) {
         struct store_auth_result res = {r->status, r->cred.account_id, r->cred.account,
@@ -292,8 +292,6 @@ static void store_service_deliver(struct store_service *svc, struct store_req *r
         ((store_auth_cb *)e.cb)(r->id, &res, e.arg);
     } else if (r->kind == STORE_REQ_CLAIM) {
         ((store_claim_cb *)e.cb)(r->id, r->status, &r->claim, r->error, e.arg);
-    } else if (r->kind == STORE_REQ_RECORD) {
-        ((store_commit_cb *)e.cb)(r->id, r->status, r->error, e.arg);
     } else {
         ((store_identities_cb *)e.cb)(r->id, r->status, &r->list, r->error, e.arg);
     }

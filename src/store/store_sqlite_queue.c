@@ -153,9 +153,10 @@ static enum store_status store_sqlite_q_load(struct store_sqlite *s,
         }
         if (m == NULL) {
             status = store_sqlite_q_message(s, picks[i].message_id, &m, error_r);
-            if (status != STORE_OK)
+            if (status != STORE_OK || m == NULL)
                 break;
-            claim_r->msgs = xreallocarray(claim_r->msgs, claim_r->n + 1, sizeof(m));
+            claim_r->msgs =
+                xreallocarray(claim_r->msgs, claim_r->n + 1, sizeof(struct store_message *));
             claim_r->msgs[claim_r->n++] = m;
         }
         status = store_sqlite_q_rcpt(s, st, picks[i].id, m, error_r);

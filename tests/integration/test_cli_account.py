@@ -207,7 +207,7 @@ def test_refuses_a_newer_database(tmp_path):
     r = rb.run("account", "list")
     assert r.returncode == 1
     assert r.stderr == (f"rebound: store {rb.db}: the database schema is version 99, newer than"
-                        " this rebound knows (1); run a newer rebound\n")
+                        " this rebound knows (2); run a newer rebound\n")
 
 
 def test_default_store_is_rebound_db_in_working_directory(tmp_path):
