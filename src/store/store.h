@@ -294,8 +294,8 @@ struct store_ops {
                                     struct store_event_list *list_r, char **error_r);
     enum store_status (*queue_claim)(struct store *st, int64_t now_ms, int64_t lease_ms,
                                      size_t max_rcpts, struct store_claim *claim_r, char **error_r);
-    enum store_status (*queue_record)(struct store *st, const struct store_record *rec,
-                                      char **error_r);
+    enum store_status (*queue_record)(struct store *st, const struct store_record *const *recs,
+                                      size_t n, char **error_r);
     enum store_status (*attempt_list)(struct store *st, const char *message_id,
                                       struct store_attempt_list *list_r, char **error_r);
     enum store_status (*message_list)(struct store *st, size_t limit,
@@ -383,6 +383,10 @@ enum store_status store_queue_claim(struct store *st, int64_t now_ms, int64_t le
  * refused (duplicate id) fails the whole record with that status. */
 enum store_status store_queue_record(struct store *st, const struct store_record *rec,
                                      char **error_r);
+/* store_queue_record for n records in ONE transaction (group commit: one fsync); all or
+ * nothing. */
+enum store_status store_queue_record_many(struct store *st, const struct store_record *const *recs,
+                                          size_t n, char **error_r);
 /* The attempts of one message, oldest first. */
 enum store_status store_attempt_list(struct store *st, const char *message_id,
                                      struct store_attempt_list *list_r, char **error_r);

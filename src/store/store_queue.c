@@ -18,7 +18,13 @@ enum store_status store_queue_claim(struct store *st, int64_t now_ms, int64_t le
 enum store_status store_queue_record(struct store *st, const struct store_record *rec,
                                      char **error_r)
 {
-    return st->ops->queue_record(st, rec, error_r);
+    return st->ops->queue_record(st, &rec, 1, error_r);
+}
+
+enum store_status store_queue_record_many(struct store *st, const struct store_record *const *recs,
+                                          size_t n, char **error_r)
+{
+    return st->ops->queue_record(st, recs, n, error_r);
 }
 
 enum store_status store_attempt_list(struct store *st, const char *message_id,

@@ -188,16 +188,32 @@ static void store_service_linger(struct store_service *svc, size_t want)
     }
 }
 
-/* A queue request (claim or record): its own transaction, answered at once. */
-static void store_service_write_queue(struct store_service *svc, struct store_req *r)
+/* Queue requests: a claim alone, or a run of records in one transaction (group commit, as
+ * for messages: while one fsync runs, the outcomes of other jobs pile up). */
+static void store_service_write_queue(struct store_service *svc, struct store_req **reqs, size_t n)
 {
-    if (r->kind == STORE_REQ_CLAIM)
+    struct store_queue done = {0};
+    if (reqs[0]->kind == STORE_REQ_CLAIM) {
+        struct store_req *r = reqs[0];
         r->status = store_queue_claim(svc->writer_store, r->now_ms, r->lease_ms, r->max_rcpts,
                                       &r->claim, &r->error);
-    else
-        r->status = store_queue_record(svc->writer_store, r->rec, &r->error);
-    struct store_queue done = {0};
-    store_queue_push(&done, r);
+        store_queue_push(&done, r);
+        store_service_reply(svc, &done);
+        return;
+    }
+    const struct store_record **recs = xcalloc(n, sizeof(struct store_record *));
+    for (size_t i = 0; i < n; i++)
+        recs[i] = reqs[i]->rec;
+    char *error = NULL;
+    enum store_status status = store_queue_record_many(
+        svc->writer_store, (const struct store_record *const *)recs, n, &error);
+    for (size_t i = 0; i < n; i++) {
+        reqs[i]->status = status;
+        reqs[i]->error = error ? xstrdup(error) : NULL;
+        store_queue_push(&done, reqs[i]);
+    }
+    free(error);
+    free(recs);
     store_service_reply(svc, &done);
 }
 
@@ -216,15 +232,14 @@ static void *store_service_writer(void *arg)
         if (svc->writes.n < previous && previous <= svc->max_batch)
             store_service_linger(svc, previous);
         size_t n = 0;
-        struct store_req *queue_req = NULL;
-        if (svc->writes.head != NULL && svc->writes.head->kind != STORE_REQ_COMMIT)
-            queue_req = store_queue_pop(&svc->writes);
-        while (queue_req == NULL && n < svc->max_batch && svc->writes.head != NULL &&
-               svc->writes.head->kind == STORE_REQ_COMMIT)
+        enum store_req_kind kind =
+            svc->writes.head != NULL ? svc->writes.head->kind : STORE_REQ_COMMIT;
+        size_t most = kind == STORE_REQ_CLAIM ? 1 : svc->max_batch;
+        while (n < most && svc->writes.head != NULL && svc->writes.head->kind == kind)
             batch[n++] = store_queue_pop(&svc->writes);
         pthread_mutex_unlock(&svc->lock);
-        if (queue_req != NULL) {
-            store_service_write_queue(svc, queue_req);
+        if (n > 0 && kind != STORE_REQ_COMMIT) {
+            store_service_write_queue(svc, batch, n);
             continue;
         }
         if (n == 0) /* stopping, and every queued write is done */

@@ -112,7 +112,8 @@ enum store_status store_sqlite_event_list(struct store *st, const char *message_
 enum store_status store_sqlite_queue_claim(struct store *st, int64_t now_ms, int64_t lease_ms,
                                            size_t max_rcpts, struct store_claim *claim_r,
                                            char **error_r);
-enum store_status store_sqlite_queue_record(struct store *st, const struct store_record *rec,
+enum store_status store_sqlite_queue_record(struct store *st,
+                                            const struct store_record *const *recs, size_t n,
                                             char **error_r);
 enum store_status store_sqlite_attempt_list(struct store *st, const char *message_id,
                                             struct store_attempt_list *list_r, char **error_r);

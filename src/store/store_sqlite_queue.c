@@ -266,7 +266,8 @@ static const char *const store_sqlite_q_record_sql[3] = {
     "VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
-enum store_status store_sqlite_queue_record(struct store *stor, const struct store_record *rec,
+enum store_status store_sqlite_queue_record(struct store *stor,
+                                            const struct store_record *const *recs, size_t n,
                                             char **error_r)
 {
     struct store_sqlite *s = (struct store_sqlite *)stor;
@@ -276,10 +277,13 @@ enum store_status store_sqlite_queue_record(struct store *stor, const struct sto
         return status;
     for (size_t k = 0; k < 3 && status == STORE_OK; k++)
         st[k] = store_sqlite_q_prepare(s, store_sqlite_q_record_sql[k], &status, error_r);
-    for (size_t i = 0; status == STORE_OK && i < rec->n; i++)
-        status = store_sqlite_q_outcome(s, st, &rec->items[i], error_r);
-    for (size_t i = 0; status == STORE_OK && i < rec->n_new; i++)
-        status = store_sqlite_commit_one(s, rec->new_msgs[i], error_r);
+    for (size_t r = 0; status == STORE_OK && r < n; r++) {
+        const struct store_record *rec = recs[r];
+        for (size_t i = 0; status == STORE_OK && i < rec->n; i++)
+            status = store_sqlite_q_outcome(s, st, &rec->items[i], error_r);
+        for (size_t i = 0; status == STORE_OK && i < rec->n_new; i++)
+            status = store_sqlite_commit_one(s, rec->new_msgs[i], error_r);
+    }
     for (size_t k = 0; k < 3; k++)
         sqlite3_finalize(st[k]);
     if (status == STORE_OK)
