@@ -31,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const uint8_t *p = data + 1, *end = data + size;
     char *diag, *mta;
-    struct dsn_write_rcpt r = {"x@example.org", "rfc822;x+2B@example.org", "failed", "5.0.0",
-                               NULL, NULL};
+    struct dsn_write_rcpt r = {
+        "x@example.org", "rfc822;x+2B@example.org", "failed", "5.0.0", NULL, NULL};
     r.diagnostic = fuzz_take(&p, end, &diag);
     r.remote_mta = fuzz_take(&p, end, &mta);
     struct dsn_write_input in = {

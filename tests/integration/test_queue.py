@@ -16,11 +16,6 @@ MESSAGE = (b"From: Alice <alice@sender.queue.test>\r\nTo: bob@ok.queue.test\r\n"
            b"first line\r\n.a line starting with a dot\r\nlast line\r\n")
 
 
-def mail_from(dump):
-    meta, _ = parse_dump(dump)
-    return meta
-
-
 def test_accepting_sink_gets_the_message_byte_identical_with_the_return_path(tmp_path):
     with QueueBed(tmp_path) as bed, SmtpSink(tmp_path, IPS["ok"], bed.port) as sink:
         [mid] = bed.inject(MESSAGE, [addr("bob", "ok"), addr("carol", "ok")])
@@ -95,7 +90,7 @@ def test_rejecting_sink_bounces_with_an_event_and_a_dsn_to_the_original_sender(t
         assert per_rcpt["Original-Recipient"] == f"rfc822; {addr('bob', 'bad')}"
         assert per_rcpt["Action"] == "failed"
         assert per_rcpt["Status"].startswith("5.")
-        assert per_rcpt["Remote-MTA"] == f"dns; mx-bad.queue.test"
+        assert per_rcpt["Remote-MTA"] == "dns; mx-bad.queue.test"
         assert per_rcpt["Diagnostic-Code"].startswith("smtp; 5")
         headers = parts[2].get_payload()
         assert "Message-ID: <q1@sender.queue.test>" in headers
@@ -173,8 +168,8 @@ def test_lifetime_expired_bounces_with_4_4_7_and_a_dsn(tmp_path):
 
 
 def test_kill_9_during_a_run_loses_nothing(tmp_path):
-    n = 150
-    with QueueBed(tmp_path, deliver__lease_ms=1000, deliver__concurrency=4) as bed, \
+    n = 300
+    with QueueBed(tmp_path, deliver__lease_ms=1000, deliver__concurrency=2) as bed, \
             SmtpSink(tmp_path, IPS["ok"], bed.port) as sink:
         ids = bed.inject(MESSAGE, [addr("bob", "ok")], SENDER, RETURN_PATH, "--count", str(n))
         assert len(ids) == n
@@ -183,7 +178,7 @@ def test_kill_9_during_a_run_loses_nothing(tmp_path):
                                 stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 30
-            while len(sink.dumps()) < n // 5 and time.monotonic() < deadline:
+            while len(sink.dumps()) < 10 and time.monotonic() < deadline:
                 time.sleep(0.01)
         finally:
             os.kill(proc.pid, signal.SIGKILL)
@@ -192,7 +187,10 @@ def test_kill_9_during_a_run_loses_nothing(tmp_path):
         assert 0 < before < n, f"got {before} deliveries before the kill, want some but not all"
         stats = bed.run(timeout=120)
         assert int(stats["delivered"]) <= n
-        assert len(sink.dumps()) >= n, f"got {len(sink.dumps())} deliveries, want >= {n}"
+        # ENVID is rebound's message id: every message arrived at least once, none is lost
+        envids = [parse_dump(d)[0]["X-Mail-Args"][0].split("ENVID=")[1] for d in sink.dumps()]
+        assert set(envids) == set(ids), f"missing at the sink: {sorted(set(ids) - set(envids))[:5]}"
+        assert len(envids) >= n
         listed = bed.message_list()
         assert len(listed) == n
         assert all("delivered=1 bounced=0 pending=0" in line for line in listed), listed[:3]
