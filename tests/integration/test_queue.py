@@ -204,3 +204,67 @@ def test_queue_usage_errors(tmp_path):
     with QueueBed(tmp_path) as bed:
         out = bed.rebound("message", "show", "000000000000-0000000000000000")
         assert out.returncode == 1 and b"no message" in out.stderr
+
+
+def concurrency_probe(window, hold):
+    """A "." reply that records how many transactions are between DATA and its reply at once.
+    Each holds its reply for `hold` seconds, or until one more than `window` are in at once, so
+    a scheduler that broke the window would be caught with the extra transaction inside."""
+    import threading
+    state = {"now": 0, "max": 0, "seen": 0}
+    cond = threading.Condition()
+
+    def dot(line, session):
+        with cond:
+            state["now"] += 1
+            state["seen"] += 1
+            state["max"] = max(state["max"], state["now"])
+            cond.notify_all()
+            cond.wait_for(lambda: state["now"] > window, timeout=hold)
+            state["now"] -= 1
+        return "250 2.0.0 Ok"
+    return state, dot
+
+
+def test_per_domain_window_bounds_parallel_transactions(tmp_path):
+    state, dot = concurrency_probe(2, 0.4)
+    with QueueBed(tmp_path, deliver__concurrency=10, deliver__domain_concurrency=2) as bed, \
+            ScriptedMta(IPS["flaky"], bed.port, {".": dot}):
+        bed.inject(MESSAGE, [addr("bob", "flaky")], SENDER, RETURN_PATH, "--count", "8")
+        stats = bed.run()
+        assert stats["delivered"] == "8", stats
+    assert state["seen"] == 8
+    assert state["max"] == 2, f"got {state['max']} transactions at once, want 2 (the window)"
+
+
+def test_global_window_bounds_parallel_transactions(tmp_path):
+    state, dot = concurrency_probe(1, 0.3)
+    with QueueBed(tmp_path, deliver__concurrency=1, deliver__domain_concurrency=5) as bed, \
+            ScriptedMta(IPS["flaky"], bed.port, {".": dot}):
+        bed.inject(MESSAGE, [addr("bob", "flaky")], SENDER, RETURN_PATH, "--count", "4")
+        stats = bed.run()
+        assert stats["delivered"] == "4", stats
+    assert state["seen"] == 4
+    assert state["max"] == 1, f"got {state['max']} transactions at once, want 1 (the window)"
+
+
+def test_watch_runs_until_sigterm_and_then_exits_cleanly(tmp_path):
+    with QueueBed(tmp_path) as bed, SmtpSink(tmp_path, IPS["ok"], bed.port) as sink:
+        proc = subprocess.Popen([REBOUND, "queue", "run", "--watch", "--config",
+                                 str(bed.config)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        try:
+            # mail queued while it watches is picked up by its next look at the store
+            [mid] = bed.inject(MESSAGE, [addr("bob", "ok")])
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and \
+                    not any("state=delivered" in line for line in bed.show(mid)):
+                time.sleep(0.05)
+            assert len(sink.dumps()) == 1
+            assert proc.poll() is None, "queue run --watch exited on its own"
+        finally:
+            os.kill(proc.pid, signal.SIGTERM)
+            out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert out.decode().strip() == "delivered=1 deferred=0 bounced=0 dsns=0"
+        assert any("state=delivered" in line for line in bed.show(mid))
