@@ -207,8 +207,12 @@ static void store_sqlite_close(struct store *st)
 struct store *store_sqlite_open(const char *path, char **error_r)
 {
     /* The file holds password hashes: create it private (SQLite would use 0644 & ~umask; its
-     * -wal and -shm files copy the database file's mode). An existing file keeps its mode. */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+     * -wal and -shm files copy the database file's mode). An existing file keeps its mode.
+     * O_EXCL: an existing file must NOT be opened and closed here: close() drops every POSIX
+     * lock this process holds on it, i.e. the locks of this process's other connections (the
+     * store service opens several), and another process closing its connection would then
+     * take the database for unused and delete the WAL those connections still write to. */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0)
         close(fd);
     struct store_sqlite *s = xcalloc(1, sizeof(*s));

@@ -257,9 +257,13 @@ def test_watch_runs_until_sigterm_and_then_exits_cleanly(tmp_path):
             # mail queued while it watches is picked up by its next look at the store
             [mid] = bed.inject(MESSAGE, [addr("bob", "ok")])
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and \
-                    not any("state=delivered" in line for line in bed.show(mid)):
+            seen = False
+            while not seen and time.monotonic() < deadline:
                 time.sleep(0.05)
+                seen = any("state=delivered" in line for line in bed.show(mid))
+            # visible to other processes while it still runs (regression: its connections'
+            # locks were dropped and another process deleted the WAL they wrote to)
+            assert seen, bed.show(mid)
             assert len(sink.dumps()) == 1
             assert proc.poll() is None, "queue run --watch exited on its own"
         finally:
