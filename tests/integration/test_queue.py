@@ -272,3 +272,15 @@ def test_watch_runs_until_sigterm_and_then_exits_cleanly(tmp_path):
         assert proc.returncode == 0, err
         assert out.decode().strip() == "delivered=1 deferred=0 bounced=0 dsns=0"
         assert any("state=delivered" in line for line in bed.show(mid))
+
+
+def test_notify_never_bounces_without_a_dsn(tmp_path):
+    with QueueBed(tmp_path) as bed, \
+            SmtpSink(tmp_path, IPS["bad"], bed.port, "-f", "RCPT"), \
+            SmtpSink(tmp_path, IPS["sender"], bed.port) as sender:
+        [mid] = bed.inject(MESSAGE, [addr("bob", "bad")], SENDER, RETURN_PATH,
+                           "--notify", "NEVER")
+        stats = bed.run()
+        assert stats["bounced"] == "1" and stats["dsns"] == "0", stats
+        assert sender.dumps() == []
+        assert [t for t, _ in bed.events(mid)] == ["Bounce"]
