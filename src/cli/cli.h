@@ -39,6 +39,7 @@ int cli_verifier(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_message(int argc, char **argv);
 int cli_feedback_mx(int argc, char **argv);
+int cli_queue(int argc, char **argv);
 
 /* Prints "rebound: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

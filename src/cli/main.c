@@ -25,9 +25,10 @@ static const struct cli_command cli_commands[] = {
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
     {"serve", cli_serve, "run rebound: SMTP submission (and srsmap) in the foreground"},
-    {"message", cli_message, "show a stored message with its envelope (message show ID)"},
     {"feedback-mx", cli_feedback_mx,
      "run the feedback MX: accept bounces to rebound's return paths, record, forward them"},
+    {"queue", cli_queue, "run the delivery queue (run [--watch]) or inject a message into it"},
+    {"message", cli_message, "list messages or show one message's life (attempts, events)"},
 };
 
 static void cli_usage(FILE *out)

@@ -7,6 +7,8 @@
 
 #include "deliver.h"
 #include "deliver_conncache.h"
+#include "deliver_limits.h"
+#include "deliver_sched.h"
 #include "dns_cares.h"
 #include "feedback_mx.h"
 #include "srs.h"
@@ -221,6 +223,26 @@ static const struct config_option settings_table[] = {
      NULL, "idle connections kept open in all"},
     {"deliver.conn_reuse_limit", CONFIG_INT, SETTINGS_XSTR(DELIVER_DEFAULT_REUSE_LIMIT), 1, 100000,
      NULL, "messages sent over one connection before it is closed"},
+    {"deliver.concurrency", CONFIG_INT, SETTINGS_XSTR(DELIVER_LIMITS_DEFAULT_GLOBAL), 1,
+     DELIVER_LIMITS_MAX, NULL, "queue: delivery jobs (SMTP transactions) running at once"},
+    {"deliver.domain_concurrency", CONFIG_INT, SETTINGS_XSTR(DELIVER_LIMITS_DEFAULT_PER_DOMAIN), 1,
+     DELIVER_LIMITS_MAX, NULL, "queue: delivery jobs running at once for one recipient domain"},
+    {"deliver.retry_initial_ms", CONFIG_INT, SETTINGS_XSTR(DELIVER_BACKOFF_DEFAULT_INITIAL_MS), 1,
+     86400000, NULL, "queue: wait after the first temporary failure; doubles after each"},
+    {"deliver.retry_max_ms", CONFIG_INT, SETTINGS_XSTR(DELIVER_BACKOFF_DEFAULT_MAX_MS), 1, 86400000,
+     NULL, "queue: longest wait between two attempts"},
+    {"deliver.lifetime_ms", CONFIG_INT, SETTINGS_XSTR(DELIVER_BACKOFF_DEFAULT_LIFETIME_MS), 0,
+     2592000000LL, NULL,
+     "queue: a message still failing temporarily this long after arrival "
+     "bounces"},
+    {"deliver.lease_ms", CONFIG_INT, SETTINGS_XSTR(DELIVER_SCHED_DEFAULT_LEASE_MS), 100, 86400000,
+     NULL,
+     "queue: a claimed recipient whose outcome was not recorded this long "
+     "(rebound died) is tried again"},
+    {"deliver.poll_ms", CONFIG_INT, SETTINGS_XSTR(DELIVER_SCHED_DEFAULT_POLL_MS), 10, 3600000, NULL,
+     "queue: longest wait between two looks at the queue"},
+    {"deliver.reporting_mta", CONFIG_STRING, NULL, 0, 0, NULL,
+     "queue: host name in events and DSNs (default: deliver.helo_name, else the host name)"},
     {"smtp.hostname", CONFIG_STRING, NULL, 0, 0, NULL,
      "name in the SMTP greeting and Received: headers (default: the host name)"},
     {"smtp.max_command_line", CONFIG_INT, "512", 512, 65536, NULL,
@@ -324,6 +346,14 @@ bool settings_validate(const struct config *cfg, char **error_r)
         !config_is_set(cfg, "srsmap.envelope_database")) {
         *error_r = xasprintf("srsmap.original_envelope is database but "
                              "srsmap.envelope_database (sqlite:FILE) is not set");
+        return false;
+    }
+    if (config_get_int(cfg, "deliver.retry_max_ms") <
+        config_get_int(cfg, "deliver.retry_initial_ms")) {
+        *error_r = xasprintf("deliver.retry_max_ms (%lld) is less than deliver.retry_initial_ms "
+                             "(%lld)",
+                             config_get_int(cfg, "deliver.retry_max_ms"),
+                             config_get_int(cfg, "deliver.retry_initial_ms"));
         return false;
     }
     return true;

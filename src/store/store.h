@@ -165,6 +165,7 @@ enum store_rcpt_state {
 const char *store_rcpt_state_name(enum store_rcpt_state state);
 
 struct store_recipient {
+    int64_t id; /* the store's row id once stored (read back, claimed); 0 before */
     char *address;
     unsigned notify; /* enum store_notify bits */
     char *orcpt;     /* RFC 3461 ORCPT as received ("rfc822;bob@example.org"), or NULL */
@@ -266,6 +267,85 @@ void store_identity_clear(struct store_identity *i);
 void store_identity_list_free(struct store_identity_list *list);
 void store_event_list_free(struct store_event_list *list);
 
+/*
+ * The delivery queue (the scheduler's view, deliver_sched.h).
+ *
+ * A claim LEASES due recipients: state queued or deferred, next attempt <= now, and no
+ * unexpired lease. Leased recipients are invisible to other claims until the lease expires, so
+ * a scheduler that dies mid-delivery loses nothing: its recipients become due again when their
+ * lease runs out (at least once, never lost), and several schedulers may share one store
+ * (issue #10). Recording an outcome clears the lease.
+ */
+struct store_claim {
+    /* Each message carries its body and ONLY its claimed recipients (with their ids). */
+    struct store_message **msgs;
+    size_t n;
+    size_t n_rcpts;      /* recipients claimed */
+    size_t n_unfinished; /* recipients queued or deferred in the whole store (incl. claimed) */
+    int64_t next_due_ms; /* earliest next attempt (or lease end) of an unclaimed unfinished
+                            recipient; 0 if none */
+};
+void store_claim_clear(struct store_claim *claim);
+
+/* One attempt's result for one recipient; every pointer is owned by the struct. */
+struct store_rcpt_outcome {
+    int64_t rcpt_id;
+    char *message_id;
+    int64_t account_id;
+    char *address;
+    enum store_rcpt_state state; /* the new state */
+    int attempts;                /* the new count */
+    int64_t next_attempt_ms;
+    int64_t time_ms;  /* when the attempt ended */
+    char *reply;      /* the reply or reason (becomes last_reply) */
+    char *mx_host;    /* or NULL */
+    char *mx_ip;      /* or NULL */
+    char *event_type; /* an event to store with it, or NULL (then event_json is NULL too) */
+    char *event_json;
+};
+
+/* What one finished delivery job records, in ONE transaction: the outcomes, and new messages
+ * (DSNs) to queue. Owned: store_record_free() frees everything in it. */
+struct store_record {
+    struct store_rcpt_outcome *items;
+    size_t n;
+    struct store_message **new_msgs;
+    size_t n_new;
+};
+struct store_record *store_record_new(void);
+/* Appends a zeroed outcome and returns it (valid until the next append). */
+struct store_rcpt_outcome *store_record_add(struct store_record *rec);
+/* Takes msg. */
+void store_record_add_message(struct store_record *rec, struct store_message *msg);
+void store_record_free(struct store_record *rec);
+
+struct store_attempt {
+    char *address;
+    int64_t time_ms;
+    enum store_rcpt_state state; /* the state the attempt left the recipient in */
+    char *reply;
+    char *mx_host; /* or NULL */
+    char *mx_ip;   /* or NULL */
+};
+struct store_attempt_list {
+    struct store_attempt *items;
+    size_t n;
+};
+void store_attempt_list_free(struct store_attempt_list *list);
+
+struct store_message_summary {
+    char id[STORE_MESSAGE_ID_SIZE];
+    char *envelope_from;
+    int64_t arrival_ms;
+    int64_t size;
+    size_t n_rcpts, n_delivered, n_bounced; /* the rest are queued or deferred */
+};
+struct store_message_summary_list {
+    struct store_message_summary *items;
+    size_t n;
+};
+void store_message_summary_list_free(struct store_message_summary_list *list);
+
 /* The backend's table of operations; see the store_* wrappers for each contract. */
 struct store;
 struct store_ops {
@@ -313,6 +393,14 @@ struct store_ops {
                                            const char *secret, int64_t now_ms, char **error_r);
     enum store_status (*access_key_get)(struct store *st, const char *id,
                                         struct store_access_key *key_r, char **error_r);
+    enum store_status (*queue_claim)(struct store *st, int64_t now_ms, int64_t lease_ms,
+                                     size_t max_rcpts, struct store_claim *claim_r, char **error_r);
+    enum store_status (*queue_record)(struct store *st, const struct store_record *const *recs,
+                                      size_t n, char **error_r);
+    enum store_status (*attempt_list)(struct store *st, const char *message_id,
+                                      struct store_attempt_list *list_r, char **error_r);
+    enum store_status (*message_list)(struct store *st, size_t limit,
+                                      struct store_message_summary_list *list_r, char **error_r);
 };
 
 /* Every backend's connection struct starts with this. */
@@ -423,5 +511,24 @@ enum store_status store_access_key_create(struct store *st, const char *account,
                                           const char *secret, int64_t now_ms, char **error_r);
 enum store_status store_access_key_get(struct store *st, const char *id,
                                        struct store_access_key *key_r, char **error_r);
+/* Leases up to max_rcpts due recipients until now_ms + lease_ms (see struct store_claim). An
+ * empty claim is STORE_OK. *claim_r is owned (store_claim_clear). */
+enum store_status store_queue_claim(struct store *st, int64_t now_ms, int64_t lease_ms,
+                                    size_t max_rcpts, struct store_claim *claim_r, char **error_r);
+/* Writes every outcome (state, attempts, next attempt, last reply, lease cleared, one attempts
+ * row, the optional event) and commits rec->new_msgs, all in one transaction. A new message
+ * refused (duplicate id) fails the whole record with that status. */
+enum store_status store_queue_record(struct store *st, const struct store_record *rec,
+                                     char **error_r);
+/* store_queue_record for n records in ONE transaction (group commit: one fsync); all or
+ * nothing. */
+enum store_status store_queue_record_many(struct store *st, const struct store_record *const *recs,
+                                          size_t n, char **error_r);
+/* The attempts of one message, oldest first. */
+enum store_status store_attempt_list(struct store *st, const char *message_id,
+                                     struct store_attempt_list *list_r, char **error_r);
+/* The newest `limit` messages, newest first. */
+enum store_status store_message_list(struct store *st, size_t limit,
+                                     struct store_message_summary_list *list_r, char **error_r);
 
 #endif

@@ -26,7 +26,14 @@
 #include "store_pending.h"
 #include "xalloc.h"
 
-enum store_req_kind { STORE_REQ_COMMIT, STORE_REQ_AUTH, STORE_REQ_IDENTITIES, STORE_REQ_FIND };
+enum store_req_kind {
+    STORE_REQ_COMMIT,
+    STORE_REQ_AUTH,
+    STORE_REQ_IDENTITIES,
+    STORE_REQ_FIND,
+    STORE_REQ_CLAIM,  /* writer thread, alone in its transaction */
+    STORE_REQ_RECORD, /* writer thread, alone in its transaction */
+};
 
 struct store_req {
     store_request_id id;
@@ -38,12 +45,16 @@ struct store_req {
     int64_t account_id;                 /* IDENTITIES, FIND */
     char *refs[STORE_SERVICE_MAX_REFS]; /* FIND */
     size_t n_refs;
+    int64_t now_ms, lease_ms; /* CLAIM */
+    size_t max_rcpts;         /* CLAIM */
+    struct store_record *rec; /* RECORD */
     /* output */
     enum store_status status;
     char *error;
     struct store_credential cred;      /* AUTH */
     struct store_identity_list list;   /* IDENTITIES */
     char found[STORE_MESSAGE_ID_SIZE]; /* FIND */
+    struct store_claim claim;          /* CLAIM */
 };
 
 struct store_queue {
@@ -113,6 +124,8 @@ static void store_req_free(struct store_req *r)
     store_identity_list_free(&r->list);
     for (size_t i = 0; i < r->n_refs; i++)
         free(r->refs[i]);
+    store_claim_clear(&r->claim);
+    store_record_free(r->rec);
     free(r);
 }
 
@@ -182,6 +195,35 @@ static void store_service_linger(struct store_service *svc, size_t want)
     }
 }
 
+/* Queue requests: a claim alone, or a run of records in one transaction (group commit, as
+ * for messages: while one fsync runs, the outcomes of other jobs pile up). */
+static void store_service_write_queue(struct store_service *svc, struct store_req **reqs, size_t n)
+{
+    struct store_queue done = {0};
+    if (reqs[0]->kind == STORE_REQ_CLAIM) {
+        struct store_req *r = reqs[0];
+        r->status = store_queue_claim(svc->writer_store, r->now_ms, r->lease_ms, r->max_rcpts,
+                                      &r->claim, &r->error);
+        store_queue_push(&done, r);
+        store_service_reply(svc, &done);
+        return;
+    }
+    const struct store_record **recs = xcalloc(n, sizeof(struct store_record *));
+    for (size_t i = 0; i < n; i++)
+        recs[i] = reqs[i]->rec;
+    char *error = NULL;
+    enum store_status status = store_queue_record_many(
+        svc->writer_store, (const struct store_record *const *)recs, n, &error);
+    for (size_t i = 0; i < n; i++) {
+        reqs[i]->status = status;
+        reqs[i]->error = error ? xstrdup(error) : NULL;
+        store_queue_push(&done, reqs[i]);
+    }
+    free(error);
+    free(recs);
+    store_service_reply(svc, &done);
+}
+
 static void *store_service_writer(void *arg)
 {
     struct store_service *svc = arg;
@@ -197,10 +239,17 @@ static void *store_service_writer(void *arg)
         if (svc->writes.n < previous && previous <= svc->max_batch)
             store_service_linger(svc, previous);
         size_t n = 0;
-        while (n < svc->max_batch && svc->writes.head != NULL)
+        enum store_req_kind kind =
+            svc->writes.head != NULL ? svc->writes.head->kind : STORE_REQ_COMMIT;
+        size_t most = kind == STORE_REQ_CLAIM ? 1 : svc->max_batch;
+        while (n < most && svc->writes.head != NULL && svc->writes.head->kind == kind)
             batch[n++] = store_queue_pop(&svc->writes);
         pthread_mutex_unlock(&svc->lock);
-        if (n == 0) /* stopping, and every queued commit is written */
+        if (n > 0 && kind != STORE_REQ_COMMIT) {
+            store_service_write_queue(svc, batch, n);
+            continue;
+        }
+        if (n == 0) /* stopping, and every queued write is done */
             break;
         store_service_write_batch(svc, batch, n);
         previous = n;
@@ -270,7 +319,7 @@ static void store_service_deliver(struct store_service *svc, struct store_req *r
         svc->stats.dropped++;
         return;
     }
-    if (r->kind == STORE_REQ_COMMIT) {
+    if (r->kind == STORE_REQ_COMMIT || r->kind == STORE_REQ_RECORD) {
         ((store_commit_cb *)e.cb)(r->id, r->status, r->error, e.arg);
     } else if (r->kind == STORE_REQ_AUTH) {
         struct store_auth_result res = {r->status, r->cred.account_id, r->cred.account,
@@ -279,6 +328,8 @@ static void store_service_deliver(struct store_service *svc, struct store_req *r
     } else if (r->kind == STORE_REQ_FIND) {
         ((store_find_cb *)e.cb)(r->id, r->status, r->status == STORE_OK ? r->found : NULL, r->error,
                                 e.arg);
+    } else if (r->kind == STORE_REQ_CLAIM) {
+        ((store_claim_cb *)e.cb)(r->id, r->status, &r->claim, r->error, e.arg);
     } else {
         ((store_identities_cb *)e.cb)(r->id, r->status, &r->list, r->error, e.arg);
     }
@@ -309,7 +360,7 @@ static store_request_id store_service_submit(struct store_service *svc, struct s
     struct store_pending_entry e = {r->id, kind, cb, arg};
     store_pending_put(&svc->pending, &e);
     pthread_mutex_lock(&svc->lock);
-    if (kind == STORE_REQ_COMMIT) {
+    if (kind == STORE_REQ_COMMIT || kind == STORE_REQ_CLAIM || kind == STORE_REQ_RECORD) {
         store_queue_push(&svc->writes, r);
         pthread_cond_signal(&svc->write_cond);
     } else {
@@ -356,6 +407,24 @@ store_request_id store_service_find_message(struct store_service *svc, int64_t a
     for (size_t i = 0; i < n; i++)
         r->refs[r->n_refs++] = xstrdup(refs[i]);
     return store_service_submit(svc, r, STORE_REQ_FIND, (void (*)(void))cb, arg);
+}
+
+store_request_id store_service_claim(struct store_service *svc, int64_t now_ms, int64_t lease_ms,
+                                     size_t max_rcpts, store_claim_cb *cb, void *arg)
+{
+    struct store_req *r = xcalloc(1, sizeof(*r));
+    r->now_ms = now_ms;
+    r->lease_ms = lease_ms;
+    r->max_rcpts = max_rcpts;
+    return store_service_submit(svc, r, STORE_REQ_CLAIM, (void (*)(void))cb, arg);
+}
+
+store_request_id store_service_record(struct store_service *svc, struct store_record *rec,
+                                      store_commit_cb *cb, void *arg)
+{
+    struct store_req *r = xcalloc(1, sizeof(*r));
+    r->rec = rec;
+    return store_service_submit(svc, r, STORE_REQ_RECORD, (void (*)(void))cb, arg);
 }
 
 bool store_service_cancel(struct store_service *svc, store_request_id id)

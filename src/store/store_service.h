@@ -108,6 +108,17 @@ typedef void store_find_cb(store_request_id id, enum store_status status, const 
 store_request_id store_service_find_message(struct store_service *svc, int64_t account_id,
                                             const char *const *refs, size_t n, store_find_cb *cb,
                                             void *arg);
+/* The delivery queue (store.h: store_queue_claim / store_queue_record), run on the writer
+ * thread, each in its own transaction. The claim callback may take the claimed messages out of
+ * claim (set claim->msgs[i] to NULL, or move the array and zero n); the rest is freed after
+ * the callback returns. */
+typedef void store_claim_cb(store_request_id id, enum store_status status,
+                            struct store_claim *claim, const char *error, void *arg);
+store_request_id store_service_claim(struct store_service *svc, int64_t now_ms, int64_t lease_ms,
+                                     size_t max_rcpts, store_claim_cb *cb, void *arg);
+/* Takes rec (freed by the service). The callback's status STORE_OK means durably written. */
+store_request_id store_service_record(struct store_service *svc, struct store_record *rec,
+                                      store_commit_cb *cb, void *arg);
 
 /* Forgets a pending request: its callback will not fire. A commit already handed to the writer
  * may still be written. Returns false if the id is not pending (already answered). */

@@ -71,7 +71,7 @@ static const char *const store_sqlite_sql[SQ_N_STMTS] = {
     [SQ_MESSAGE_GET] = "SELECT account_id, identity, envelope_from, return_path, arrival_ms, "
                        "dsn_ret, dsn_envid, body FROM messages WHERE id = ?1",
     [SQ_RCPT_LIST] = "SELECT address, notify, orcpt, state, attempts, next_attempt_ms, "
-                     "last_reply FROM recipients WHERE message_id = ?1 ORDER BY id",
+                     "last_reply, id FROM recipients WHERE message_id = ?1 ORDER BY id",
     [SQ_SUPPRESSION_UPSERT] =
         "INSERT INTO suppressions (account_id, address, reason, time_ms) VALUES (?1, ?2, ?3, ?4) "
         "ON CONFLICT (account_id, address) DO UPDATE SET reason = excluded.reason, "
@@ -305,4 +305,8 @@ static const struct store_ops store_sqlite_ops = {
     .identity_event_list = store_sqlite_identity_event_list,
     .access_key_create = store_sqlite_access_key_create,
     .access_key_get = store_sqlite_access_key_get,
+    .queue_claim = store_sqlite_queue_claim,
+    .queue_record = store_sqlite_queue_record,
+    .attempt_list = store_sqlite_attempt_list,
+    .message_list = store_sqlite_message_list,
 };

@@ -89,6 +89,12 @@ enum store_status store_sqlite_account_id(struct store_sqlite *s, const char *na
 /* Inserts a message's linked events and suppression entries (store_sqlite_feedback.c). */
 enum store_status store_sqlite_insert_feedback(struct store_sqlite *s,
                                                const struct store_message *m, char **error_r);
+/* Inserts one message, its recipients and optional event inside a savepoint
+ * (store_sqlite_message.c); the caller holds the transaction. */
+enum store_status store_sqlite_commit_one(struct store_sqlite *s, const struct store_message *m,
+                                          char **error_r);
+/* Fills m's envelope and body from a SQ_MESSAGE_GET row. */
+void store_sqlite_message_row(sqlite3_stmt *st, struct store_message *m);
 
 /* Applies the migrations (store_sqlite_schema.c). */
 enum store_status store_sqlite_migrate(struct store_sqlite *s, char **error_r);
@@ -144,5 +150,16 @@ enum store_status store_sqlite_access_key_create(struct store *st, const char *a
                                                  char **error_r);
 enum store_status store_sqlite_access_key_get(struct store *st, const char *id,
                                               struct store_access_key *key_r, char **error_r);
+enum store_status store_sqlite_queue_claim(struct store *st, int64_t now_ms, int64_t lease_ms,
+                                           size_t max_rcpts, struct store_claim *claim_r,
+                                           char **error_r);
+enum store_status store_sqlite_queue_record(struct store *st,
+                                            const struct store_record *const *recs, size_t n,
+                                            char **error_r);
+enum store_status store_sqlite_attempt_list(struct store *st, const char *message_id,
+                                            struct store_attempt_list *list_r, char **error_r);
+enum store_status store_sqlite_message_list(struct store *st, size_t limit,
+                                            struct store_message_summary_list *list_r,
+                                            char **error_r);
 
 #endif

@@ -93,8 +93,8 @@ static enum store_status store_sqlite_insert_event(struct store_sqlite *s,
 
 /* One message inside its savepoint. STORE_EXISTS/STORE_REFUSED undo only this message;
  * anything else is returned for the caller to abandon the whole transaction. */
-static enum store_status store_sqlite_commit_one(struct store_sqlite *s,
-                                                 const struct store_message *m, char **error_r)
+enum store_status store_sqlite_commit_one(struct store_sqlite *s, const struct store_message *m,
+                                          char **error_r)
 {
     if (m->n_rcpts == 0)
         return store_sqlite_set_error(error_r, STORE_REFUSED, "message %s has no recipient", m->id);
@@ -190,12 +190,13 @@ static enum store_status store_sqlite_read_rcpts(struct store_sqlite *s, struct 
         r->attempts = sqlite3_column_int(st, 4);
         r->next_attempt_ms = sqlite3_column_int64(st, 5);
         r->last_reply = store_sqlite_column_dup(st, 6);
+        r->id = sqlite3_column_int64(st, 7);
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? STORE_OK : store_sqlite_fail(s, rc, "reading recipients", error_r);
 }
 
-static void store_sqlite_message_row(sqlite3_stmt *st, struct store_message *m)
+void store_sqlite_message_row(sqlite3_stmt *st, struct store_message *m)
 {
     m->account_id = sqlite3_column_int64(st, 0);
     m->identity = store_sqlite_column_dup(st, 1);

@@ -110,6 +110,19 @@ static const char *const store_sqlite_migrations[] = {
     " secret TEXT NOT NULL,"
     " created_ms INTEGER NOT NULL);"
     "CREATE INDEX access_keys_account ON access_keys (account_id);",
+    /* 4: delivery leases (a claimed recipient is invisible to other claims until its lease
+     * ends, so a scheduler that dies loses nothing) and the attempts log. */
+    "ALTER TABLE recipients ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE attempts ("
+    " id INTEGER PRIMARY KEY,"
+    " message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,"
+    " address TEXT NOT NULL,"
+    " time_ms INTEGER NOT NULL,"
+    " state TEXT NOT NULL,"
+    " reply TEXT,"
+    " mx_host TEXT,"
+    " mx_ip TEXT);"
+    "CREATE INDEX attempts_message ON attempts (message_id);",
 };
 
 #define STORE_SQLITE_N_MIGRATIONS                                                                  \

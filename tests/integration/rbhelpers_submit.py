@@ -119,7 +119,7 @@ class Serve:
         return self.sql("SELECT count(*) FROM messages")[0][0]
 
     def show(self, message_id, body=False):
-        args = ["message", "show", message_id] + (["--body"] if body else [])
+        args = ["message", "show", message_id] + (["--body"] if body else ["--envelope"])
         r = subprocess.run([REBOUND, *args, "--config", self.config], capture_output=True,
                            timeout=60)
         assert r.returncode == 0, r.stderr
