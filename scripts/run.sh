@@ -40,6 +40,9 @@ srsmap.socketmap = inet:127.0.0.1:${SOCKETMAP_PORT}
 srsmap.tcp_forward = 127.0.0.1:${FORWARD_PORT}
 srsmap.tcp_reverse = 127.0.0.1:${REVERSE_PORT}
 srsmap.local_domains = example.com
+# The demo keeps accepted messages in the queue (see 'rebound message list'): a newcomer's
+# machine should not start delivering to the Internet. Set yes to deliver (deliver.* options).
+serve.delivery = no
 CONF
 # The demo account is made once; its password is shown only at creation, so it is kept in
 # run/demo.credentials (mode 600) for the next runs.

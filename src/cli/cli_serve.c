@@ -14,9 +14,13 @@
 #include "cli.h"
 #include "cli_srs_setup.h"
 #include "log.h"
+#include "mime.h"
 #include "serve.h"
 #include "settings.h"
 #include "xalloc.h"
+
+/* How long shutdown lets cached outbound connections say QUIT. */
+#define SERVE_QUIT_GRACE_US 500000
 
 #define SERVE_DRAIN_SECONDS  10
 #define SERVE_DRAIN_CHECK_US 20000
@@ -24,6 +28,9 @@
 static const struct serve_role *const serve_roles[] = {
     &serve_role_submission,
     &serve_role_srsmap,
+    &serve_role_feedback,
+    /* Last: started after the roles that commit work, stopped before them. */
+    &serve_role_delivery,
 };
 #define SERVE_N_ROLES (sizeof(serve_roles) / sizeof(serve_roles[0]))
 
@@ -110,16 +117,19 @@ static bool cli_serve_start(struct cli_serve *cs, char **error_r)
         return false;
     struct buf names = BUF_INIT;
     bool ok = true;
+    size_t n_listening = 0; /* roles that take work in; delivery alone has nothing to do */
     for (size_t i = 0; ok && i < SERVE_N_ROLES; i++) {
         if (!serve_roles[i]->wanted(sv->cfg))
             continue;
         cs->started[i] = true;
         ok = serve_roles[i]->start(sv, error_r);
+        if (serve_roles[i] != &serve_role_delivery)
+            n_listening++;
         buf_printf(&names, "%s%s", names.len ? "," : "", serve_roles[i]->name);
     }
-    if (ok && names.len == 0) {
+    if (ok && n_listening == 0) {
         *error_r = xasprintf("nothing to serve: configure submission.listen, "
-                             "submission.listen_tls or srsmap.* endpoints");
+                             "submission.listen_tls, feedback.listen or srsmap.* endpoints");
         ok = false;
     }
     if (ok)
@@ -148,8 +158,14 @@ static void cli_serve_free(struct cli_serve *cs)
         event_free(cs->sig_int);
     if (cs->drain_timer)
         event_free(cs->drain_timer);
-    if (sv->base)
+    if (sv->base) {
+        /* A moment for the QUITs of the connections the delivery role kept (each frees itself
+         * when its QUIT is answered or fails): a courtesy, bounded. */
+        struct timeval grace = {0, SERVE_QUIT_GRACE_US};
+        event_base_loopexit(sv->base, &grace);
+        event_base_dispatch(sv->base);
         event_base_free(sv->base);
+    }
     srs_free(sv->srs);
 }
 
@@ -223,6 +239,8 @@ int cli_serve(int argc, char **argv)
         config_free(cfg);
         return CLI_EXIT_CONFIG;
     }
+    /* Process-wide MIME setup (GMime) before any role can parse a report on a worker thread. */
+    mime_global_init();
     int status = cli_serve_run(cfg);
     config_free(cfg);
     return status;

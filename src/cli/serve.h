@@ -22,6 +22,8 @@
 
 struct submit;
 struct srsmap_role;
+struct feedback_role;
+struct queue_role;
 
 struct serve {
     const struct config *cfg;
@@ -37,6 +39,10 @@ struct serve {
     struct submit *submit;
     /* srsmap role */
     struct srsmap_role *srsmap;
+    /* feedback MX role */
+    struct feedback_role *feedback;
+    /* delivery role */
+    struct queue_role *queue;
 };
 
 struct serve_role {
@@ -50,5 +56,7 @@ struct serve_role {
 
 extern const struct serve_role serve_role_submission;
 extern const struct serve_role serve_role_srsmap;
+extern const struct serve_role serve_role_feedback;
+extern const struct serve_role serve_role_delivery;
 
 #endif

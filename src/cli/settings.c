@@ -319,6 +319,8 @@ static const struct config_option settings_table[] = {
      "domain tenants include in their MAIL FROM SPF record; unset: list the sending IPs"},
     {"mail_from.sending_ips", CONFIG_LIST, NULL, 0, 0, NULL,
      "rebound's sending IPs: the MAIL FROM SPF record must give pass for every one"},
+    {"serve.delivery", CONFIG_BOOL, "yes", 0, 0, NULL,
+     "rebound serve also runs the delivery queue (deliver.*); no: messages wait in the store"},
     {"clock.fixed", CONFIG_INT, NULL, 0, 0x7fffffffffffLL, NULL,
      "TESTING ONLY: pretend the time is this many seconds since the epoch"},
 };
