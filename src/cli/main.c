@@ -24,7 +24,7 @@ static const struct cli_command cli_commands[] = {
     {"deliver-once", cli_deliver_once, "route and deliver one message now; print each outcome"},
     {"dsn", cli_dsn, "parse and classify bounce reports (DSN, ARF, auto-reply, MTA text)"},
     {"smtp-sink", cli_smtp_sink, "run the SMTP listeners with a test role writing to a directory"},
-    {"serve", cli_serve, "run rebound: SMTP submission (and srsmap) in the foreground"},
+    {"serve", cli_serve, "run rebound: submission, feedback MX, delivery, srsmap in the foreground"},
     {"feedback-mx", cli_feedback_mx,
      "run the feedback MX: accept bounces to rebound's return paths, record, forward them"},
     {"queue", cli_queue, "run the delivery queue (run [--watch]) or inject a message into it"},
