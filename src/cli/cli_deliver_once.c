@@ -20,6 +20,7 @@
 #include "deliver_tls.h"
 #include "dns_cache.h"
 #include "dns_cares.h"
+#include "queue_role.h"
 #include "settings.h"
 #include "smtp_client_body.h"
 #include "xalloc.h"
@@ -287,32 +288,6 @@ static void cli_deliver_submit_next(struct cli_deliver_run *run)
         buf_free(&orcpt[i]);
 }
 
-static enum smtp_client_tls cli_deliver_tls(const char *name)
-{
-    return strcmp(name, "none") == 0     ? SMTP_CLIENT_TLS_NONE
-           : strcmp(name, "verify") == 0 ? SMTP_CLIENT_TLS_VERIFY
-                                         : SMTP_CLIENT_TLS_MAY;
-}
-
-static void cli_deliver_options(const struct config *cfg, struct deliver_options *o)
-{
-    o->route.port = (uint16_t)config_get_int(cfg, "deliver.smtp_port");
-    o->route.max_hosts = (size_t)config_get_int(cfg, "deliver.max_mx_hosts");
-    o->route.max_addrs = (size_t)config_get_int(cfg, "deliver.max_mx_addresses");
-    o->tls_default = cli_deliver_tls(config_get_string(cfg, "deliver.tls_policy"));
-    o->timeouts.connect_ms = (int)config_get_int(cfg, "deliver.connect_timeout_ms");
-    o->timeouts.greeting_ms = (int)config_get_int(cfg, "deliver.greeting_timeout_ms");
-    o->timeouts.command_ms = (int)config_get_int(cfg, "deliver.command_timeout_ms");
-    o->timeouts.mail_ms = (int)config_get_int(cfg, "deliver.mail_timeout_ms");
-    o->timeouts.rcpt_ms = (int)config_get_int(cfg, "deliver.rcpt_timeout_ms");
-    o->timeouts.data_init_ms = (int)config_get_int(cfg, "deliver.data_init_timeout_ms");
-    o->timeouts.data_block_ms = (int)config_get_int(cfg, "deliver.data_block_timeout_ms");
-    o->timeouts.data_term_ms = (int)config_get_int(cfg, "deliver.data_term_timeout_ms");
-    o->cache_idle_ms = (int)config_get_int(cfg, "deliver.conn_cache_idle_ms");
-    o->cache_max = (size_t)config_get_int(cfg, "deliver.conn_cache_max");
-    o->reuse_limit = (unsigned)config_get_int(cfg, "deliver.conn_reuse_limit");
-}
-
 /* Runs the jobs on a private loop until every one has reported, then lets QUITs finish. */
 static int cli_deliver_run(const struct cli_deliver_args *a, const struct config *cfg,
                            const struct buf *msg, SSL_CTX *ssl_ctx)
@@ -347,7 +322,7 @@ static int cli_deliver_run(const struct cli_deliver_args *a, const struct config
         .verify_domains = (const char *const *)verify,
         .n_verify_domains = n_verify,
     };
-    cli_deliver_options(cfg, &o);
+    queue_role_deliver_options(cfg, &o);
     struct deliver *d = deliver_new(&o);
     config_free_list(verify, n_verify);
     struct cli_deliver_run run = {.args = a, .msg = msg, .deliver = d, .all_ok = true};

@@ -27,7 +27,7 @@ static enum smtp_client_tls queue_role_tls(const char *name)
                                          : SMTP_CLIENT_TLS_MAY;
 }
 
-static void queue_role_deliver_options(const struct config *cfg, struct deliver_options *o)
+void queue_role_deliver_options(const struct config *cfg, struct deliver_options *o)
 {
     o->route.port = (uint16_t)config_get_int(cfg, "deliver.smtp_port");
     o->route.max_hosts = (size_t)config_get_int(cfg, "deliver.max_mx_hosts");

@@ -14,6 +14,7 @@
 #define REBOUND_CLI_QUEUE_ROLE_H
 
 #include "config.h"
+#include "deliver.h"
 #include "deliver_sched.h"
 #include "store_service.h"
 
@@ -24,6 +25,10 @@ struct queue_role;
 struct queue_role *queue_role_new(struct event_base *base, const struct config *cfg,
                                   struct store_service *svc, deliver_sched_idle_fn *idle,
                                   void *idle_arg, char **error_r);
+/* Fills the deliver.* settings (port, limits, TLS policy, timeouts, connection cache) into o;
+ * shared by the queue and `rebound deliver-once`. Leaves base, resolver, TLS context, HELO
+ * name and verify domains to the caller. */
+void queue_role_deliver_options(const struct config *cfg, struct deliver_options *o);
 void queue_role_start(struct queue_role *q);
 void queue_role_stop(struct queue_role *q);
 /* Accepts NULL. Frees the deliver after the scheduler (its QUITs need the loop to run on). */
