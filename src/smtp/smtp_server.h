@@ -20,8 +20,11 @@
  * ends instead of repairing them, forgets everything learned before STARTTLS, never logs AUTH
  * data, and trusts the role's answers (they come from rebound's own code).
  *
- * Ownership: everything passed to a callback is borrowed until the request is answered or
- * cancelled (the message body included); copy what must live longer. struct smtp_answer and
+ * Ownership: the strings and buffers a callback receives (envelope, paths, the message body)
+ * are borrowed until the request is answered or cancelled; copy what must live longer. The
+ * structs themselves (struct smtp_message, struct smtp_session_info, params) live on the
+ * engine's stack and are valid only during the callback: a role that answers later must copy
+ * the struct (the pointers inside it stay valid as above). struct smtp_answer and
  * its strings are borrowed for the duration of smtp_server_answer() only (they are copied).
  */
 #ifndef REBOUND_SMTP_SERVER_H
