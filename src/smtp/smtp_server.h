@@ -21,10 +21,10 @@
  * data, and trusts the role's answers (they come from rebound's own code).
  *
  * Ownership: the strings and buffers a callback receives (envelope, paths, the message body)
- * are borrowed until the request is answered or cancelled; copy what must live longer. The
- * structs themselves (struct smtp_message, struct smtp_session_info, params) live on the
- * engine's stack and are valid only during the callback: a role that answers later must copy
- * the struct (the pointers inside it stay valid as above). struct smtp_answer and
+ * are borrowed until the request is answered or cancelled; copy what must live longer. But
+ * struct smtp_message (commit) and struct smtp_session_info are built on the engine's stack
+ * and valid only during the callback: a role that answers later must copy the struct itself
+ * (the pointers inside it stay valid as above). struct smtp_answer and
  * its strings are borrowed for the duration of smtp_server_answer() only (they are copied).
  */
 #ifndef REBOUND_SMTP_SERVER_H
