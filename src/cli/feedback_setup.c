@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "cli_srs_setup.h"
 #include "feedback_mx.h"
 #include "log.h"
 #include "net_tls.h"
@@ -29,34 +30,6 @@ struct feedback_role {
     struct smtp_server *server;
     struct feedback_mx *mx;
 };
-
-static struct srs *feedback_setup_srs(const struct config *cfg, char **error_r)
-{
-    if (!config_is_set(cfg, "srs.domain") || !config_is_set(cfg, "srs.secret_file")) {
-        *error_r = xasprintf("feedback-mx needs srs.domain and srs.secret_file");
-        return NULL;
-    }
-    char **secrets = NULL;
-    unsigned n =
-        settings_read_secrets(config_get_string(cfg, "srs.secret_file"), &secrets, error_r);
-    if (n == 0)
-        return NULL;
-    struct srs_config sc;
-    srs_config_defaults(&sc);
-    sc.domain = config_get_string(cfg, "srs.domain");
-    sc.secrets = (const char *const *)secrets;
-    sc.n_secrets = n;
-    sc.hash_length = (unsigned)config_get_int(cfg, "srs.hash_length");
-    sc.hash_min = (unsigned)config_get_int(cfg, "srs.hash_min");
-    sc.max_age_days = (unsigned)config_get_int(cfg, "srs.max_age_days");
-    sc.separator = config_get_string(cfg, "srs.separator")[0];
-    sc.alphabet = strcmp(config_get_string(cfg, "srs.alphabet"), "base64") == 0
-                      ? SRS_ALPHABET_BASE64
-                      : SRS_ALPHABET_BASE64URL;
-    struct srs *srs = srs_new(&sc, error_r);
-    config_free_list(secrets, n);
-    return srs;
-}
 
 static void feedback_setup_limits(const struct config *cfg, struct smtp_limits *l)
 {
@@ -108,7 +81,7 @@ static bool feedback_setup_tls(const struct config *cfg, struct feedback_role *r
 
 static bool feedback_setup_policy(const struct config *cfg, struct feedback_role *r, char **error_r)
 {
-    r->srs = feedback_setup_srs(cfg, error_r);
+    r->srs = cli_srs_setup(cfg, error_r);
     if (r->srs == NULL)
         return false;
     r->n_domains = config_get_list(cfg, "feedback.domains", &r->domains);
