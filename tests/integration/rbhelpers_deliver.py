@@ -93,8 +93,15 @@ class SmtpSink:
 
     def dumps(self):
         """The transaction dumps received so far (bytes each), oldest first."""
-        files = sorted(self.dump.glob("msg.*"), key=lambda p: p.stat().st_mtime_ns)
-        return [p.read_bytes() for p in files]
+        # smtp-sink may replace a dump file while we list the directory: a name that vanished
+        # between the listing and the read is skipped (its successor shows up next time).
+        found = []
+        for p in self.dump.glob("msg.*"):
+            try:
+                found.append((p.stat().st_mtime_ns, p.name, p.read_bytes()))
+            except FileNotFoundError:
+                continue
+        return [data for _, _, data in sorted(found)]
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
